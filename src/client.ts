@@ -1,0 +1,223 @@
+/**
+ * Client: one connection's state and its I/O loop. Bytes from the socket go through the
+ * RespDecoder; each complete command goes to the dispatcher; replies gather in the ReplyWriter and
+ * are written once per input batch with cork/uncork (Redis: handleClientsWithPendingWrites).
+ *
+ * Backpressure: when the socket's unsent bytes pass OUTPUT_HIGH_WATER, the client stops reading
+ * and stops executing buffered commands until the socket drains, so a client that never reads its
+ * replies costs a bounded amount of memory. Mirrors redis networking.c (client struct, readQueryFromClient,
+ * processInputBuffer, freeClientAsync) and the client fields CLIENT LIST shows.
+ */
+import type { Socket } from 'node:net';
+import type { Keyspace } from './keyspace/keyspace.js';
+import type { Server } from './server.js';
+import { RespDecoder } from './protocol/resp-decoder.js';
+import { ReplyWriter, type ReplySink } from './protocol/reply-writer.js';
+import { ProtocolError } from './protocol/reply-errors.js';
+
+/** Unsent bytes above which the client is paused until its socket drains. */
+const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+/** Replies gathered in one batch above which they are handed to the socket early. */
+const EARLY_FLUSH_BYTES = 1024 * 1024;
+
+/** CLIENT REPLY ON|OFF|SKIP */
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+export class Client implements ReplySink {
+  /** CLIENT ID: unique, increasing. */
+  readonly id: number;
+  readonly decoder: RespDecoder;
+  readonly writer: ReplyWriter;
+  /** The selected database. */
+  db: Keyspace;
+  /** CLIENT SETNAME / HELLO SETNAME ('' = none). */
+  name = '';
+  /** CLIENT SETINFO lib-name / lib-ver. */
+  libName = '';
+  libVer = '';
+  /** Passed AUTH, or no password is required. */
+  authenticated: boolean;
+  user = 'default';
+  readonly createdAt: number;
+  /** Last time a command arrived (CLIENT LIST idle, `timeout`). */
+  lastInteraction: number;
+  /** Full name of the last command (CLIENT LIST cmd=). */
+  lastCommand = 'NULL';
+  replyMode: ReplyMode = 'on';
+  noEvict = false;
+  noTouch = false;
+  /** Receives every command the server runs (MONITOR). */
+  monitor = false;
+  /** Closing after the pending replies are written (QUIT, protocol error, CLIENT KILL). */
+  closing = false;
+  /** Reading and executing are paused until the socket drains. */
+  private paused = false;
+  private closed = false;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket,
+    id: number,
+    db: Keyspace,
+  ) {
+    this.id = id;
+    this.db = db;
+    this.authenticated = !server.requiresAuth();
+    this.createdAt = this.lastInteraction = Date.now();
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.decoder = new RespDecoder({
+      maxBulkLen: () => server.limits.protoMaxBulkLen,
+      authenticated: () => this.authenticated,
+    });
+    this.writer = new ReplyWriter(this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  /** RESP version in use (HELLO). */
+  get protocol(): 2 | 3 {
+    return this.writer.protocol;
+  }
+
+  // ---- Input ----
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    this.decoder.feed(chunk);
+    if (this.decoder.bufferedBytes > this.server.limits.clientQueryBufferLimit) {
+      this.server.log.warn(`Closing client that reached max query buffer length: ${this.describe()}`);
+      this.close();
+      return;
+    }
+    this.processInput();
+  }
+
+  /** Runs the buffered commands until none is complete, or the client pauses or closes. */
+  processInput(): void {
+    try {
+      while (!this.paused && !this.closing) {
+        const argv = this.decoder.next();
+        if (argv === null) break;
+        this.lastInteraction = Date.now();
+        this.server.dispatcher.process(this, argv);
+        if (this.writer.pendingBytes > EARLY_FLUSH_BYTES) this.flush();
+      }
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.server.stats.protocolErrors++;
+      this.server.log.debug(`Protocol error (${e.message}) from client: ${this.describe()}`);
+      this.writer.error(`ERR ${e.message}`);
+      this.closing = true;
+    }
+    this.flush();
+    if (this.closing) this.endAfterReplies();
+  }
+
+  // ---- Output ----
+
+  /** Hands gathered replies to the socket. */
+  flush(): void {
+    if (!this.closed) this.writer.flush();
+  }
+
+  /** ReplySink: writes one batch with a single syscall where the socket allows. */
+  write(chunks: Buffer[], bytes: number): void {
+    if (this.closed) return;
+    this.server.stats.netOutputBytes += bytes;
+    const s = this.socket;
+    if (chunks.length === 1) {
+      s.write(chunks[0]!);
+    } else {
+      s.cork();
+      for (const c of chunks) s.write(c);
+      s.uncork();
+    }
+    if (s.writableLength > OUTPUT_HIGH_WATER && !this.paused) {
+      this.paused = true;
+      s.pause();
+    }
+  }
+
+  /** Bytes written to the socket and not yet sent (CLIENT LIST omem). */
+  get outputBytes(): number {
+    return this.writer.pendingBytes + (this.closed ? 0 : this.socket.writableLength);
+  }
+
+  private onDrain(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.socket.resume();
+    this.processInput();
+  }
+
+  // ---- Lifecycle ----
+
+  /** Closes after the replies already written have been sent (QUIT, CLIENT KILL on self). */
+  private endAfterReplies(): void {
+    if (this.closed) return;
+    this.socket.end();
+    this.server.clientGone(this);
+    this.closed = true;
+  }
+
+  /** Closes now, dropping unsent replies. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    this.socket.destroy();
+    this.server.clientGone(this);
+  }
+
+  /** Asks the client to close once its current batch is replied to. */
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** id=… addr=… for logs. */
+  describe(): string {
+    return `id=${this.id} addr=${this.remoteAddress} laddr=${this.localAddress} name=${this.name}`;
+  }
+
+  /** RESET: back to the state of a new connection (db 0, RESP2, no name, default user...). */
+  reset(): void {
+    this.select(this.server.keyspaces[0]!);
+    this.writer.protocol = 2;
+    this.name = '';
+    this.replyMode = 'on';
+    this.noEvict = false;
+    this.noTouch = false;
+    if (this.monitor) {
+      this.monitor = false;
+      this.server.monitors.delete(this);
+    }
+    this.user = 'default';
+    this.authenticated = !this.server.requiresAuth();
+  }
+
+  /** Switches database (SELECT). */
+  select(db: Keyspace): void {
+    this.db = db;
+  }
+
+  /** Argument bytes in use while a command is half-read (CLIENT LIST qbuf). */
+  get queryBufferBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+}
+
+function formatAddress(host: string | undefined, port: number | undefined): string {
+  if (host === undefined) return '?:0';
+  const h = host.startsWith('::ffff:') ? host.slice(7) : host;
+  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * ArgCursor: reads a command's arguments left to right with Redis's parsing rules and error
+ * texts, so handlers validate everything before their first mutation. Mirrors redis object.c
+ * getLongLongFromObjectOrReply / getDoubleFromObjectOrReply and the option loops of t_string.c.
+ */
+import type { Bytes } from '../keyspace/bytes.js';
+import { parseDouble, parseI64, parseInteger } from '../keyspace/bytes.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, type ReplyError } from '../protocol/reply-errors.js';
+
+/** Parses an integer argument (int64) or throws "value is not an integer or out of range". */
+export function intArg(b: Bytes, err: ReplyError = ERR_NOT_INTEGER): number {
+  const v = parseInteger(b);
+  if (v === undefined) throw err;
+  return v;
+}
+
+/** As intArg, exact for the whole int64 range. */
+export function int64Arg(b: Bytes, err: ReplyError = ERR_NOT_INTEGER): number | bigint {
+  const v = parseI64(b);
+  if (v === undefined) throw err;
+  return v;
+}
+
+/** Parses a double argument or throws "value is not a valid float". */
+export function doubleArg(b: Bytes, err: ReplyError = ERR_NOT_FLOAT): number {
+  const v = parseDouble(b);
+  if (v === undefined) throw err;
+  return v;
+}
+
+export class ArgCursor {
+  constructor(
+    private readonly argv: readonly Bytes[],
+    /** Index of the next argument to read. */
+    public pos: number,
+  ) {}
+
+  /** Arguments left. */
+  get remaining(): number {
+    return this.argv.length - this.pos;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.argv.length;
+  }
+
+  /** The next argument as is, or ERR syntax error when there is none. */
+  next(): Bytes {
+    if (this.pos >= this.argv.length) throw ERR_SYNTAX;
+    return this.argv[this.pos++]!;
+  }
+
+  /** The next argument lowercased (an option keyword), without consuming it; '' at the end. */
+  peekToken(): string {
+    return this.pos < this.argv.length ? this.argv[this.pos]!.toLowerCase() : '';
+  }
+
+  /** The next argument lowercased (an option keyword). */
+  token(): string {
+    return this.next().toLowerCase();
+  }
+
+  /** Consumes the next argument if it equals the keyword (case-insensitive). */
+  accept(keyword: string): boolean {
+    if (this.peekToken() !== keyword) return false;
+    this.pos++;
+    return true;
+  }
+
+  int(err?: ReplyError): number {
+    return intArg(this.next(), err);
+  }
+
+  double(err?: ReplyError): number {
+    return doubleArg(this.next(), err);
+  }
+
+  /** All arguments left. */
+  rest(): Bytes[] {
+    const r = this.argv.slice(this.pos);
+    this.pos = this.argv.length;
+    return r;
+  }
+}

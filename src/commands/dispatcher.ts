@@ -1,0 +1,128 @@
+/**
+ * The dispatcher: every command passes here, and every cross-cutting rule is applied here, once,
+ * in Redis's order — handlers never repeat these checks. Mirrors redis server.c processCommand()
+ * and call().
+ *
+ *   lookup → arity → authentication → (MULTI, OOM, READONLY, pub/sub context, LOADING: later
+ *   issues add their checks here) → call: freeze "now", run the handler, turn a thrown
+ *   ReplyError into an error reply, count stats, slowlog, MONITOR, propagate the effect.
+ */
+import type { Bytes } from '../keyspace/bytes.js';
+import type { Keyspace } from '../keyspace/keyspace.js';
+import type { Client } from '../client.js';
+import type { Server } from '../server.js';
+import type { CommandContext, CommandSpec } from './command-spec.js';
+import type { WriterMark } from '../protocol/reply-writer.js';
+import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/reply-errors.js';
+
+/** The context handed to one handler call. */
+class CallContext implements CommandContext {
+  /** Set by propagateAs: what to propagate instead of argv. */
+  rewritten: Bytes[] | undefined;
+
+  constructor(
+    readonly server: Server,
+    readonly client: Client,
+    readonly db: Keyspace,
+    readonly now: number,
+    readonly command: CommandSpec,
+  ) {}
+
+  get reply() {
+    return this.client.writer;
+  }
+
+  keyChanged(key: Bytes, db: Keyspace = this.db): void {
+    this.server.signalModifiedKey(db, key);
+  }
+
+  propagateAs(argv: Bytes[]): void {
+    this.rewritten = argv;
+  }
+
+  alsoPropagate(argv: Bytes[], dbIndex = this.db.index): void {
+    this.server.propagator.propagate(dbIndex, argv);
+  }
+}
+
+export class Dispatcher {
+  constructor(private readonly server: Server) {}
+
+  /** Runs one command from a client (Redis processCommand). */
+  process(client: Client, argv: Bytes[]): void {
+    const server = this.server;
+    const { spec, container } = server.commands.lookup(argv);
+    const rejected = this.check(client, argv, spec, container);
+    if (rejected !== undefined) {
+      if (spec) spec.stats.rejectedCalls++;
+      this.replyError(client, rejected);
+      return;
+    }
+    this.call(client, spec!, argv);
+  }
+
+  /** The error a command is refused with before it runs, or undefined. */
+  private check(
+    client: Client,
+    argv: Bytes[],
+    spec: CommandSpec | undefined,
+    container: CommandSpec | undefined,
+  ): ReplyError | undefined {
+    if (spec === undefined) {
+      if (container !== undefined) return unknownSubcommand(argv[1]!, container.name);
+      return unknownCommand(argv);
+    }
+    const n = argv.length;
+    if ((spec.arity > 0 && n !== spec.arity) || n < -spec.arity) return wrongArity(spec.fullName);
+    if (!client.authenticated && !spec.has('no_auth')) return NOAUTH;
+    return undefined;
+  }
+
+  /**
+   * Runs a checked command (Redis call()): handler, errors, stats, slowlog, monitors, propagation.
+   * Also the entry point for commands run on behalf of another (EXEC, scripts, AOF loading).
+   */
+  call(client: Client, spec: CommandSpec, argv: Bytes[]): void {
+    const server = this.server;
+    const handler = spec.handler!;
+    const dirtyBefore = server.dirty;
+    const ctx = new CallContext(server, client, client.db, server.beginCommand(), spec);
+    const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
+    const started = performance.now();
+    try {
+      handler(ctx, argv);
+    } catch (e) {
+      if (!(e instanceof ReplyError)) {
+        server.log.error({ err: e, command: spec.fullName }, 'internal error in command');
+        e = new ReplyError('ERR internal error');
+      }
+      spec.stats.failedCalls++;
+      this.replyError(client, e as ReplyError);
+    } finally {
+      server.endCommand();
+    }
+    const usec = Math.round((performance.now() - started) * 1000);
+    spec.stats.calls++;
+    spec.stats.usec += usec;
+    server.stats.totalCommandsProcessed++;
+    client.lastCommand = spec.fullName;
+    if (mark !== undefined) this.applyReplyMode(client, spec, mark);
+    if (!spec.has('skip_slowlog')) server.slowlog.consider(client, argv, usec);
+    if (server.monitors.size > 0 && !spec.has('skip_monitor') && !spec.has('admin')) server.feedMonitors(client, argv);
+    if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
+      server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
+    }
+  }
+
+  /** CLIENT REPLY OFF/SKIP: drop this command's reply (CLIENT REPLY itself decides for ON). */
+  private applyReplyMode(client: Client, spec: CommandSpec, mark: WriterMark): void {
+    if (spec.fullName === 'client|reply') return;
+    client.writer.rollback(mark);
+    if (client.replyMode === 'skip') client.replyMode = 'on';
+  }
+
+  private replyError(client: Client, e: ReplyError): void {
+    this.server.countError(e.code);
+    client.writer.error(e);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Every command family, in one list: the command table is built from it. Adding a family is one
+ * import here; adding a command is one spec entry in its family file.
+ */
+import type { CommandFamily } from './command-table.js';
+import { connectionCommands } from './connection-commands.js';
+import { clientCommands } from './client-commands.js';
+import { stringCommands } from './string-commands.js';
+import { keyCommands } from './key-commands.js';
+import { serverCommands } from './server-commands.js';
+import { configCommands } from './config-commands.js';
+
+export const ALL_FAMILIES: readonly CommandFamily[] = [
+  connectionCommands,
+  clientCommands,
+  stringCommands,
+  keyCommands,
+  serverCommands,
+  configCommands,
+];

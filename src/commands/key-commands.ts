@@ -1,0 +1,3 @@
+import { family } from './command-table.js';
+
+export const keyCommands = family('keyspace', []);

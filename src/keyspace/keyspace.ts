@@ -1,0 +1,244 @@
+/**
+ * Keyspace: one logical database (a SELECT index). Owns the values, the expiry times, lazy and
+ * active expiry, and typed lookups. Mirrors redis db.c ("C-level DB API") and expire.c.
+ *
+ * Values live in one Map and expiry times (unix ms) in a second, so that keys without a TTL cost
+ * nothing extra. Expired keys disappear on access (lazy) or through activeExpireCycle (sampled).
+ * On a replica, expired keys are reported missing but kept until the primary's DEL arrives.
+ * This module knows nothing of clients or the protocol; it reports through KeyspaceHost.
+ */
+import type { Bytes } from './bytes.js';
+import type { RedisValue, ValueType, AggregateValue } from './redis-value.js';
+import { typeOf } from './redis-value.js';
+import { WRONGTYPE } from '../protocol/reply-errors.js';
+
+/** What a keyspace needs from the server around it. */
+export interface KeyspaceHost {
+  /** The current command's frozen time (unix ms), or the clock's outside commands. */
+  now(): number;
+  /** True on a replica: expired keys are not deleted here. */
+  isReplica(): boolean;
+  /** A key expired and was deleted (count it, propagate DEL, notify). */
+  keyExpired(db: Keyspace, key: Bytes): void;
+  /** keyspace_hits / keyspace_misses */
+  readonly stats: { keyspaceHits: number; keyspaceMisses: number };
+}
+
+/** The types a typed lookup can ask for, and what comes back. */
+export type TypedValue<T extends ValueType> = T extends 'string' ? Bytes : AggregateValue & { type: T };
+
+/** Active expiry: keys sampled per round, and the stale share above which another round runs. */
+const ACTIVE_EXPIRE_SAMPLE = 20;
+const ACTIVE_EXPIRE_STALE_PERCENT = 10;
+
+export class Keyspace {
+  /** key → value. Insertion-ordered; SCAN iterates it live. */
+  data = new Map<Bytes, RedisValue>();
+  /** key → expiry time in unix ms, only for keys with a TTL. */
+  expires = new Map<Bytes, number>();
+  /** Where activeExpireCycle resumes sampling (a live iterator over `expires`). */
+  private expireCursor: Iterator<[Bytes, number]> | null = null;
+  /** Where randomKey resumes (a live iterator over `data`). */
+  private randomCursor: Iterator<Bytes> | null = null;
+  /** Average TTL of the keys sampled by the active cycle (INFO keyspace avg_ttl). */
+  avgTtl = 0;
+
+  constructor(
+    readonly index: number,
+    private readonly host: KeyspaceHost,
+  ) {}
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  // ---- Lookups ----
+
+  /** Deletes the key if it is expired (not on a replica); true if it is expired. */
+  private expireIfNeeded(key: Bytes): boolean {
+    const at = this.expires.get(key);
+    if (at === undefined || at > this.host.now()) return false;
+    if (this.host.isReplica()) return true;
+    this.deleteExpired(key);
+    return true;
+  }
+
+  private deleteExpired(key: Bytes): void {
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.host.keyExpired(this, key);
+  }
+
+  /** lookupKeyRead: the live value, counting a keyspace hit or miss. */
+  getForRead(key: Bytes): RedisValue | undefined {
+    const v = this.peek(key);
+    if (v === undefined) this.host.stats.keyspaceMisses++;
+    else this.host.stats.keyspaceHits++;
+    return v;
+  }
+
+  /** lookupKeyWrite / no stats: the live value, expiring it first if due. */
+  peek(key: Bytes): RedisValue | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return this.data.get(key);
+  }
+
+  /** The value if it has type t, undefined if missing; throws WRONGTYPE otherwise. Counts hits. */
+  getTyped<T extends ValueType>(key: Bytes, t: T): TypedValue<T> | undefined {
+    const v = this.getForRead(key);
+    if (v === undefined) return undefined;
+    if (typeOf(v) !== t) throw WRONGTYPE;
+    return v as TypedValue<T>;
+  }
+
+  /** As getTyped, for a command about to write the key: no hit/miss counting. */
+  getTypedForWrite<T extends ValueType>(key: Bytes, t: T): TypedValue<T> | undefined {
+    const v = this.peek(key);
+    if (v === undefined) return undefined;
+    if (typeOf(v) !== t) throw WRONGTYPE;
+    return v as TypedValue<T>;
+  }
+
+  /** Is the key present (and not expired)? */
+  has(key: Bytes): boolean {
+    return this.peek(key) !== undefined;
+  }
+
+  // ---- Writes ----
+
+  /** Sets the value. The TTL is removed unless keepTtl (Redis setKey with KEEPTTL). */
+  set(key: Bytes, value: RedisValue, keepTtl = false): void {
+    this.data.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /** Replaces the value of an existing key, keeping its TTL (APPEND, INCR, SETRANGE...). */
+  overwrite(key: Bytes, value: RedisValue): void {
+    this.data.set(key, value);
+  }
+
+  /** Deletes the key; true if it existed (expired keys count as missing). */
+  delete(key: Bytes): boolean {
+    if (this.peek(key) === undefined) return false;
+    this.data.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    return true;
+  }
+
+  /** Removes every key. */
+  flush(): number {
+    const n = this.data.size;
+    this.data = new Map();
+    this.expires = new Map();
+    this.expireCursor = null;
+    this.randomCursor = null;
+    this.avgTtl = 0;
+    return n;
+  }
+
+  /** Exchanges contents with another database (SWAPDB). */
+  swapWith(other: Keyspace): void {
+    [this.data, other.data] = [other.data, this.data];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    this.expireCursor = other.expireCursor = null;
+    this.randomCursor = other.randomCursor = null;
+  }
+
+  // ---- Expiry ----
+
+  /** Unix ms at which the key expires, or undefined for no TTL. Assumes the key is live. */
+  getExpire(key: Bytes): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  /** Sets an existing key's expiry time (unix ms). */
+  setExpire(key: Bytes, at: number): void {
+    this.expires.set(key, at);
+  }
+
+  /** Removes the TTL; true if there was one. */
+  persist(key: Bytes): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Is the time already past for this expiry (used to delete instead of setting a past TTL)? */
+  isPast(at: number): boolean {
+    return at <= this.host.now();
+  }
+
+  /**
+   * One active expiry pass over this database, as Redis's activeExpireCycle: sample keys with a
+   * TTL, delete the stale ones, and sample again while more than 10% of a sample was stale and
+   * time remains. Returns the number of keys expired. Never runs on a replica.
+   */
+  activeExpireCycle(timeUp: () => boolean): number {
+    if (this.expires.size === 0 || this.host.isReplica()) return 0;
+    let expired = 0;
+    let ttlSum = 0;
+    let ttlSamples = 0;
+    for (let round = 0; ; round++) {
+      let sampled = 0;
+      let stale = 0;
+      const now = this.host.now();
+      while (sampled < ACTIVE_EXPIRE_SAMPLE && this.expires.size > 0) {
+        this.expireCursor ??= this.expires.entries();
+        const r = this.expireCursor.next();
+        if (r.done) {
+          this.expireCursor = null;
+          if (sampled >= this.expires.size) break;
+          continue;
+        }
+        sampled++;
+        const [key, at] = r.value;
+        if (at <= now) {
+          this.deleteExpired(key);
+          stale++;
+        } else {
+          ttlSum += at - now;
+          ttlSamples++;
+        }
+      }
+      expired += stale;
+      if (sampled === 0 || stale * 100 <= sampled * ACTIVE_EXPIRE_STALE_PERCENT) break;
+      if ((round & 15) === 15 && timeUp()) break;
+    }
+    if (ttlSamples > 0) {
+      const avg = ttlSum / ttlSamples;
+      // Redis smooths avg_ttl over cycles the same way (2% of the new sample each time)
+      this.avgTtl = this.avgTtl === 0 ? avg : (this.avgTtl / 50) * 49 + avg / 50;
+    }
+    return expired;
+  }
+
+  // ---- Iteration ----
+
+  /** A random live key, or undefined when empty (RANDOMKEY). */
+  randomKey(): Bytes | undefined {
+    for (let tries = 0; tries < 100 && this.data.size > 0; tries++) {
+      // Skip a random number of keys from a rotating live iterator: cheap, and spread over the map.
+      let skip = Math.floor(Math.random() * Math.min(this.data.size, 64));
+      for (;;) {
+        this.randomCursor ??= this.data.keys();
+        const r = this.randomCursor.next();
+        if (r.done) {
+          this.randomCursor = null;
+          continue;
+        }
+        if (skip-- > 0) continue;
+        const key = r.value;
+        const at = this.expires.get(key);
+        if (at !== undefined && at <= this.host.now()) {
+          if (this.host.isReplica()) {
+            if (this.expires.size === this.data.size) return key; // all volatile on a replica: give up
+            break;
+          }
+          this.deleteExpired(key);
+          break;
+        }
+        return key;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * ScanCursors: the cursors of SCAN, HSCAN, SSCAN and ZSCAN.
+ *
+ * Redis's cursor is a position in its hash table's reverse-binary bucket order, stateless and
+ * valid across rehashing. Kioku's collections are JavaScript Maps and Sets, whose iteration order
+ * is insertion order and whose live iterators stay valid while entries are added and deleted
+ * (V8 re-points them across rehashes). So a cursor names a live iterator kept here: every element
+ * present from the first call to the last is returned exactly once, however the collection grows
+ * or shrinks meanwhile — Redis's guarantee, without its duplicates.
+ *
+ * COMPAT: a cursor is only valid for the collection that issued it and while this table keeps it
+ * (the newest MAX_CURSORS); an unknown cursor starts the iteration again from the beginning.
+ */
+
+const MAX_CURSORS = 16384;
+
+interface OpenCursor {
+  owner: object;
+  iterator: Iterator<unknown>;
+}
+
+export class ScanCursors {
+  private open = new Map<string, OpenCursor>();
+  private nextId = 1;
+
+  /** The iterator to continue for `cursor` over `owner`, or a new one from `start()`. */
+  resume<T>(owner: object, cursor: string, start: () => Iterator<T>): Iterator<T> {
+    if (cursor !== '0') {
+      const found = this.open.get(cursor);
+      this.open.delete(cursor);
+      if (found !== undefined && found.owner === owner) return found.iterator as Iterator<T>;
+    }
+    return start();
+  }
+
+  /** Keeps an unfinished iterator and returns the cursor that resumes it. */
+  save(owner: object, iterator: Iterator<unknown>): string {
+    const id = String(this.nextId++);
+    this.open.set(id, { owner, iterator });
+    if (this.open.size > MAX_CURSORS) this.open.delete(this.open.keys().next().value!);
+    return id;
+  }
+}
+
+/**
+ * Takes up to `count` items from the iterator; returns them and whether the iterator is done.
+ */
+export function takeFrom<T>(iterator: Iterator<T>, count: number): { items: T[]; done: boolean } {
+  const items: T[] = [];
+  while (items.length < count) {
+    const r = iterator.next();
+    if (r.done) return { items, done: true };
+    items.push(r.value);
+  }
+  return { items, done: false };
+}

@@ -1,0 +1,91 @@
+/**
+ * Every error text Kioku sends, in one place: the TypeScript form of Redis's `shared.*` error
+ * objects and the messages scattered through its command files.
+ *
+ * A handler throws a ReplyError; the dispatcher turns it into `-CODE message\r\n`, counts it in
+ * errorstats under CODE, and keeps the connection. Fixed errors are singletons built once (no
+ * stack capture per throw). Only a ProtocolError (from the request decoder) closes a connection.
+ */
+
+/** An error reply. `message` is the whole line after '-', e.g. "ERR syntax error". */
+export class ReplyError extends Error {
+  /** The first word, as Redis counts it in INFO errorstats (ERR, WRONGTYPE, NOAUTH...). */
+  readonly code: string;
+  constructor(message: string) {
+    super(message);
+    const sp = message.indexOf(' ');
+    this.code = sp < 0 ? message : message.slice(0, sp);
+  }
+}
+
+/** Malformed request bytes: the connection gets `-ERR Protocol error: ...` and is closed. */
+export class ProtocolError extends Error {}
+
+// Fixed texts are built once; Error.stackTraceLimit is lowered so they carry no stack either.
+function fixed(message: string): ReplyError {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ReplyError(message);
+  } finally {
+    Error.stackTraceLimit = saved;
+  }
+}
+
+/** A ReplyError with a computed text, without the cost of a stack trace. */
+export function replyError(message: string): ReplyError {
+  return fixed(message);
+}
+
+export const WRONGTYPE = fixed('WRONGTYPE Operation against a key holding the wrong kind of value');
+export const ERR_SYNTAX = fixed('ERR syntax error');
+export const ERR_NOT_INTEGER = fixed('ERR value is not an integer or out of range');
+export const ERR_NOT_FLOAT = fixed('ERR value is not a valid float');
+export const ERR_OVERFLOW = fixed('ERR increment or decrement would overflow');
+export const ERR_INCR_NAN = fixed('ERR increment would produce NaN or Infinity');
+export const ERR_NO_SUCH_KEY = fixed('ERR no such key');
+export const ERR_DB_INDEX = fixed('ERR DB index is out of range');
+export const ERR_INVALID_DB_INDEX = fixed('ERR invalid DB index');
+export const ERR_SAME_OBJECT = fixed('ERR source and destination objects are the same');
+export const ERR_NOT_POSITIVE = fixed('ERR value is out of range, must be positive');
+export const ERR_INVALID_CURSOR = fixed('ERR invalid cursor');
+export const ERR_STRING_TOO_LONG = fixed('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+export const ERR_OFFSET_RANGE = fixed('ERR offset is out of range');
+export const NOAUTH = fixed('NOAUTH Authentication required.');
+export const WRONGPASS = fixed('WRONGPASS invalid username-password pair or user is disabled.');
+export const ERR_AUTH_NOPASS = fixed(
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+);
+export const NOPROTO = fixed('NOPROTO unsupported protocol version');
+export const ERR_NO_SCRIPT = fixed('NOSCRIPT No matching script. Please use EVAL.');
+export const READONLY = fixed("READONLY You can't write against a read only replica.");
+export const LOADING = fixed('LOADING Redis is loading the dataset in memory');
+
+/** `ERR wrong number of arguments for 'get' command` (name as the table spells it, e.g. config|get). */
+export function wrongArity(fullName: string): ReplyError {
+  return fixed(`ERR wrong number of arguments for '${fullName}' command`);
+}
+
+/** Redis's rejectCommandFormat: CR and LF in the text become spaces so the reply stays one line. */
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]/g, ' ');
+}
+
+/** `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (at most ~128 chars of args). */
+export function unknownCommand(argv: readonly string[]): ReplyError {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+  }
+  return fixed(oneLine(`ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`));
+}
+
+/** `ERR unknown subcommand 'x'. Try CONFIG HELP.` */
+export function unknownSubcommand(sub: string, command: string): ReplyError {
+  return fixed(oneLine(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`));
+}
+
+/** `ERR invalid expire time in 'set' command` */
+export function invalidExpireTime(command: string): ReplyError {
+  return fixed(`ERR invalid expire time in '${command}' command`);
+}

@@ -1,0 +1,335 @@
+/**
+ * Server: owns the listening sockets, the clients, the databases, the command table and
+ * dispatcher, statistics, and the periodic cron (active expiry, idle timeouts). Everything that
+ * is global in Redis's `server` struct hangs off one instance here, so tests can run several
+ * servers in one process. Mirrors redis server.c (initServer, serverCron, acceptCommonHandler).
+ */
+import net from 'node:net';
+import type { Bytes } from './keyspace/bytes.js';
+import { Keyspace, type KeyspaceHost } from './keyspace/keyspace.js';
+import { ScanCursors } from './keyspace/scan-cursors.js';
+import { Client } from './client.js';
+import { Config } from './config.js';
+import { type Clock, SystemClock } from './clock.js';
+import { CommandTable } from './commands/command-table.js';
+import { ALL_FAMILIES } from './commands/families.js';
+import { Dispatcher } from './commands/dispatcher.js';
+import { Propagator } from './replication/propagator.js';
+import { Slowlog } from './slowlog.js';
+import { createLogger, pinoLevel, type Logger } from './logger.js';
+
+export { REDIS_VERSION, KIOKU_VERSION } from './version.js';
+
+/** Counters behind INFO stats. */
+export class ServerStats {
+  totalConnectionsReceived = 0;
+  totalCommandsProcessed = 0;
+  rejectedConnections = 0;
+  expiredKeys = 0;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  netInputBytes = 0;
+  netOutputBytes = 0;
+  protocolErrors = 0;
+  totalErrorReplies = 0;
+  /** errorstats: error code (ERR, WRONGTYPE...) → count. */
+  errors = new Map<string, number>();
+  /** Samples for instantaneous_ops_per_sec: [ms, totalCommandsProcessed]. */
+  opsSamples: [number, number][] = [];
+
+  reset(): void {
+    Object.assign(this, new ServerStats());
+  }
+}
+
+/** Limits read on the hot path, cached from the config on every change. */
+export interface HotLimits {
+  protoMaxBulkLen: number;
+  clientQueryBufferLimit: number;
+}
+
+const DENIED_PROTECTED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: ' +
+  "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. " +
+  '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. ' +
+  '3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. ' +
+  '4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+export interface ServerOptions {
+  config?: Config;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export class Server implements KeyspaceHost {
+  readonly config: Config;
+  readonly clock: Clock;
+  log: Logger;
+  readonly commands = new CommandTable(ALL_FAMILIES);
+  readonly dispatcher = new Dispatcher(this);
+  readonly propagator = new Propagator();
+  readonly slowlog = new Slowlog();
+  readonly stats = new ServerStats();
+  readonly scanCursors = new ScanCursors();
+  readonly keyspaces: Keyspace[];
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly limits: HotLimits = { protoMaxBulkLen: 0, clientQueryBufferLimit: 0 };
+  /** Writes since the last save (Redis server.dirty). */
+  dirty = 0;
+  readonly startedAt = Date.now();
+  /** Unix seconds of the last successful save (LASTSAVE). */
+  lastSave = Math.floor(Date.now() / 1000);
+  private listeners: net.Server[] = [];
+  private cron: NodeJS.Timeout | undefined;
+  private nextClientId = 1;
+  /** The frozen "now" of the command being run, or undefined between commands. */
+  private commandTime: number | undefined;
+  /** Nesting depth of commands (EXEC and scripts run commands inside a command). */
+  private commandDepth = 0;
+  private cronLoops = 0;
+  /** The port actually bound (port 0 picks one). */
+  port = 0;
+
+  constructor(opts: ServerOptions = {}) {
+    this.config = opts.config ?? new Config();
+    this.clock = opts.clock ?? new SystemClock();
+    this.log = opts.logger ?? createLogger(this.config.get('loglevel'), this.config.get('logfile'));
+    this.keyspaces = Array.from({ length: this.config.getInt('databases') }, (_, i) => new Keyspace(i, this));
+    this.applyConfig();
+    this.config.onChange((name) => this.configChanged(name));
+  }
+
+  // ---- Configuration applied live ----
+
+  private applyConfig(): void {
+    this.limits.protoMaxBulkLen = this.config.getInt('proto-max-bulk-len');
+    this.limits.clientQueryBufferLimit = this.config.getInt('client-query-buffer-limit');
+    this.slowlog.slowerThan = this.config.getInt('slowlog-log-slower-than');
+    this.slowlog.maxLen = this.config.getInt('slowlog-max-len');
+    this.slowlog.trim();
+  }
+
+  private configChanged(name: string): void {
+    this.applyConfig();
+    if (name === 'hz' && this.cron) this.startCron();
+    if (name === 'loglevel') this.log.level = pinoLevel(this.config.get('loglevel'));
+    if (name === 'requirepass' && this.config.get('requirepass') === '') {
+      for (const c of this.clients.values()) c.authenticated = true;
+    }
+  }
+
+  /** A password is set for the default user. */
+  requiresAuth(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  // ---- Start and stop ----
+
+  /** Binds the configured addresses and port, starts the cron. Resolves once listening. */
+  async start(): Promise<void> {
+    const requested = this.config.getInt('port');
+    const binds = this.config.get('bind').split(' ').filter((b) => b !== '');
+    let port = requested;
+    for (const raw of binds) {
+      const optional = raw.startsWith('-');
+      let host = optional ? raw.slice(1) : raw;
+      if (host === '*') host = '0.0.0.0';
+      if (host === '::*') host = '::';
+      try {
+        const srv = await this.listen(host, port);
+        port = (srv.address() as net.AddressInfo).port;
+        this.listeners.push(srv);
+      } catch (e) {
+        if (!optional) {
+          await this.stop();
+          throw e;
+        }
+      }
+    }
+    this.port = port;
+    this.startCron();
+  }
+
+  private listen(host: string, port: number): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.once('error', reject);
+      srv.listen({ host, port, ipv6Only: host.includes(':'), backlog: this.config.getInt('tcp-backlog') }, () => {
+        srv.off('error', reject);
+        resolve(srv);
+      });
+    });
+  }
+
+  /** Closes listeners and every client; resolves when the sockets are closed. */
+  async stop(): Promise<void> {
+    if (this.cron) clearInterval(this.cron);
+    this.cron = undefined;
+    for (const c of [...this.clients.values()]) c.close();
+    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    this.listeners = [];
+  }
+
+  // ---- Clients ----
+
+  private accept(socket: net.Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.clients.size >= this.config.getInt('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.deniedByProtectedMode(socket)) {
+      this.stats.rejectedConnections++;
+      socket.end(DENIED_PROTECTED);
+      return;
+    }
+    const keepalive = this.config.getInt('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.netInputBytes += chunk.length;
+    });
+    const client = new Client(this, socket, this.nextClientId++, this.keyspaces[0]!);
+    this.clients.set(client.id, client);
+  }
+
+  private deniedByProtectedMode(socket: net.Socket): boolean {
+    if (!this.config.getBool('protected-mode') || this.requiresAuth()) return false;
+    if (this.config.explicitlySet.has('bind')) return false;
+    const addr = socket.remoteAddress ?? '';
+    return !(addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+  }
+
+  /** A client's socket closed: forget it. */
+  clientGone(client: Client): void {
+    this.clients.delete(client.id);
+    this.monitors.delete(client);
+  }
+
+  // ---- Commands ----
+
+  /** Freezes "now" for the command about to run and returns it. */
+  beginCommand(): number {
+    if (this.commandDepth++ === 0) this.commandTime = this.clock.now();
+    return this.commandTime!;
+  }
+
+  endCommand(): void {
+    if (--this.commandDepth === 0) this.commandTime = undefined;
+  }
+
+  /** KeyspaceHost: the frozen command time, or the clock between commands. */
+  now(): number {
+    return this.commandTime ?? this.clock.now();
+  }
+
+  /** KeyspaceHost: this server does not replicate from a primary (yet). */
+  isReplica(): boolean {
+    return false;
+  }
+
+  /** KeyspaceHost: an expired key was deleted — count it and propagate its DEL. */
+  keyExpired(db: Keyspace, key: Bytes): void {
+    this.stats.expiredKeys++;
+    this.propagator.propagate(db.index, ['DEL', key]);
+  }
+
+  /** A key's value changed (Redis signalModifiedKey + dirty++). */
+  signalModifiedKey(_db: Keyspace, _key: Bytes): void {
+    this.dirty++;
+  }
+
+  /** Counts an error reply in errorstats. */
+  countError(code: string): void {
+    this.stats.totalErrorReplies++;
+    this.stats.errors.set(code, (this.stats.errors.get(code) ?? 0) + 1);
+  }
+
+  /** Sends a command line to every MONITOR client: `+1700000000.123456 [0 127.0.0.1:5000] "get" "k"`. */
+  feedMonitors(client: Client, argv: readonly Bytes[]): void {
+    const t = Date.now();
+    const stamp = `${Math.floor(t / 1000)}.${String((t % 1000) * 1000).padStart(6, '0')}`;
+    const args = argv.map((a) => `"${escapeMonitorArg(a)}"`).join(' ');
+    const line = `${stamp} [${client.db.index} ${client.remoteAddress}] ${args}`;
+    for (const m of this.monitors) {
+      if (m === client) continue;
+      m.writer.simple(line);
+      m.flush();
+    }
+  }
+
+  /** The database at an index, or undefined when out of range. */
+  db(index: number): Keyspace | undefined {
+    return this.keyspaces[index];
+  }
+
+  // ---- Cron ----
+
+  private startCron(): void {
+    if (this.cron) clearInterval(this.cron);
+    const hz = Math.min(Math.max(this.config.getInt('hz'), 1), 500);
+    this.cron = setInterval(() => this.serverCron(), Math.floor(1000 / hz));
+    this.cron.unref();
+  }
+
+  /** Redis serverCron: active expiry, idle clients, metrics. */
+  private serverCron(): void {
+    this.cronLoops++;
+    const period = 1000 / Math.max(this.config.getInt('hz'), 1);
+    // Redis gives active expiry 25% of a cron period (plus effort), spread over the databases.
+    const effort = this.config.getInt('active-expire-effort') - 1;
+    const budget = (period * (25 + 2 * effort)) / 100;
+    const deadline = performance.now() + budget;
+    const timeUp = () => performance.now() >= deadline;
+    for (const db of this.keyspaces) {
+      if (timeUp()) break;
+      db.activeExpireCycle(timeUp);
+    }
+    this.closeIdleClients();
+    const now = Date.now();
+    this.stats.opsSamples.push([now, this.stats.totalCommandsProcessed]);
+    if (this.stats.opsSamples.length > 16) this.stats.opsSamples.shift();
+  }
+
+  private closeIdleClients(): void {
+    const timeout = this.config.getInt('timeout');
+    if (timeout <= 0 || this.cronLoops % 10 !== 0) return;
+    const now = Date.now();
+    for (const c of this.clients.values()) {
+      if (c.monitor) continue;
+      if (now - c.lastInteraction > timeout * 1000) {
+        this.log.debug(`Closing idle client ${c.describe()}`);
+        c.close();
+      }
+    }
+  }
+
+  /** instantaneous_ops_per_sec from the cron's samples. */
+  instantaneousOps(): number {
+    const s = this.stats.opsSamples;
+    if (s.length < 2) return 0;
+    const [t0, c0] = s[0]!;
+    const [t1, c1] = s[s.length - 1]!;
+    return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
+  }
+}
+
+/** MONITOR shows arguments as Redis's sdscatrepr does: quotes and non-printables escaped. */
+function escapeMonitorArg(a: Bytes): string {
+  let out = '';
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c === 92) out += '\\\\';
+    else if (c === 34) out += '\\"';
+    else if (c === 10) out += '\\n';
+    else if (c === 13) out += '\\r';
+    else if (c === 9) out += '\\t';
+    else if (c === 7) out += '\\a';
+    else if (c === 8) out += '\\b';
+    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += a[i];
+  }
+  return out;
+}
