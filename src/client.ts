@@ -88,7 +88,9 @@ export class Client implements ReplySink {
   // ---- Input ----
 
   private onData(chunk: Buffer): void {
+    this.server.stats.netInputBytes += chunk.length;
     if (this.closing) return;
+    this.lastInteraction = Date.now(); // per read, as Redis's readQueryFromClient does
     this.decoder.feed(chunk);
     if (this.decoder.bufferedBytes > this.server.limits.clientQueryBufferLimit) {
       this.server.log.warn(`Closing client that reached max query buffer length: ${this.describe()}`);
@@ -104,15 +106,19 @@ export class Client implements ReplySink {
       while (!this.paused && !this.closing) {
         const argv = this.decoder.next();
         if (argv === null) break;
-        this.lastInteraction = Date.now();
         this.server.dispatcher.process(this, argv);
         if (this.writer.pendingBytes > EARLY_FLUSH_BYTES) this.flush();
       }
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.server.stats.protocolErrors++;
-      this.server.log.debug(`Protocol error (${e.message}) from client: ${this.describe()}`);
-      this.writer.error(`ERR ${e.message}`);
+      if (e instanceof ProtocolError) {
+        this.server.stats.protocolErrors++;
+        this.server.log.debug(`Protocol error (${e.message}) from client: ${this.describe()}`);
+        this.writer.error(`ERR ${e.message}`);
+      } else {
+        // A bug outside any command (handlers' errors are caught by the dispatcher): never let
+        // it escape the 'data' event and take the process down; drop this connection instead.
+        this.server.log.error({ err: e }, `Internal error while reading from client: ${this.describe()}`);
+      }
       this.closing = true;
     }
     this.flush();
@@ -161,6 +167,9 @@ export class Client implements ReplySink {
   /** Closes after the replies already written have been sent (QUIT, CLIENT KILL on self). */
   private endAfterReplies(): void {
     if (this.closed) return;
+    // Once the replies are handed to the kernel, close the descriptor, as Redis does: a peer
+    // that never closes its side must not keep a half-closed socket alive.
+    this.socket.once('finish', () => this.socket.destroy());
     this.socket.end();
     this.server.clientGone(this);
     this.closed = true;

@@ -60,6 +60,12 @@ export const NOPROTO = fixed('NOPROTO unsupported protocol version');
 export const ERR_NO_SCRIPT = fixed('NOSCRIPT No matching script. Please use EVAL.');
 export const READONLY = fixed("READONLY You can't write against a read only replica.");
 export const LOADING = fixed('LOADING Redis is loading the dataset in memory');
+export const ERR_CLIENT_NAME = fixed('ERR Client names cannot contain spaces, newlines or special characters.');
+/** getIntFromObjectOrReply: an integer that does not fit a C int. */
+export const ERR_INT_RANGE = fixed('ERR value is out of range, value must between -2147483648 and 2147483647');
+/** EXPIRE-family and GETEX-style option conflicts (Redis 7.0 expire.c). */
+export const ERR_EXPIRE_NX_COMBO = fixed('ERR NX and XX, GT or LT options at the same time are not compatible');
+export const ERR_EXPIRE_GT_LT = fixed('ERR GT and LT options at the same time are not compatible');
 
 /** `ERR wrong number of arguments for 'get' command` (name as the table spells it, e.g. config|get). */
 export function wrongArity(fullName: string): ReplyError {
