@@ -3,11 +3,19 @@
  *   *        any run of bytes          ?       exactly one byte
  *   [abc]    one of the set            [^abc]  none of the set     [a-z]  a range (either order)
  *   \x       the byte x literally (also inside [...])
- * Mirrors redis util.c stringmatchlen() in behaviour, with a linear-time algorithm: each token
- * other than '*' consumes exactly one byte, so remembering only the last '*' is enough, and no
- * pattern can make it backtrack exponentially.
+ * Mirrors redis util.c stringmatchlen() in behaviour, with an iterative algorithm: each token
+ * other than '*' consumes exactly one byte, so remembering only the last '*' is enough; the work
+ * is at most pattern length × text length, and no pattern can make it backtrack exponentially.
+ *
+ * Two of Redis's quirks are kept because KEYS, SCAN and PSUBSCRIBE show them (checked against
+ * redis-server 7.0.15): an empty text matches only the empty pattern ("*" does not match ""; KEYS
+ * and SCAN special-case a lone "*" themselves), and a pattern that needs more than
+ * MAX_STAR_NESTING '*' groups followed by more pattern never matches (Redis's recursion limit).
  */
 import type { Bytes } from './bytes.js';
+
+/** Redis gives up past this many nested '*' (each '*' group followed by more pattern is one). */
+const MAX_STAR_NESTING = 1000;
 
 function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
@@ -73,12 +81,15 @@ export function globMatch(pattern: Bytes, text: Bytes, nocase = false): boolean 
   let t = 0;
   let starP = -1;
   let starT = 0;
+  let nesting = 0;
   const plen = pattern.length;
   const tlen = text.length;
+  if (tlen === 0) return plen === 0;
   while (t < tlen) {
     if (p < plen && pattern.charCodeAt(p) === 42 /* * */) {
       while (p < plen && pattern.charCodeAt(p) === 42) p++;
       if (p === plen) return true;
+      if (++nesting > MAX_STAR_NESTING) return false;
       starP = p;
       starT = t;
       continue;

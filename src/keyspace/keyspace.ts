@@ -6,10 +6,15 @@
  * nothing extra. Expired keys disappear on access (lazy) or through activeExpireCycle (sampled).
  * On a replica, expired keys are reported missing but kept until the primary's DEL arrives.
  * This module knows nothing of clients or the protocol; it reports through KeyspaceHost.
+ *
+ * Lookups "touch" the key (OBJECT IDLETIME / FREQ) once an AccessTracker is attached, which the
+ * OBJECT command does on first use (see access-tracker.ts); the *NoTouch lookups are for commands
+ * Redis runs with LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT...).
  */
 import type { Bytes } from './bytes.js';
 import type { RedisValue, ValueType, AggregateValue } from './redis-value.js';
 import { typeOf } from './redis-value.js';
+import type { AccessTracker } from './access-tracker.js';
 import { WRONGTYPE } from '../protocol/reply-errors.js';
 
 /** What a keyspace needs from the server around it. */
@@ -42,6 +47,8 @@ export class Keyspace {
   private randomCursor: Iterator<Bytes> | null = null;
   /** Average TTL of the keys sampled by the active cycle (INFO keyspace avg_ttl). */
   avgTtl = 0;
+  /** Access times / LFU counters (OBJECT IDLETIME, FREQ); undefined until first asked for. */
+  accessTracker: AccessTracker | undefined;
 
   constructor(
     readonly index: number,
@@ -66,7 +73,14 @@ export class Keyspace {
   private deleteExpired(key: Bytes): void {
     this.data.delete(key);
     this.expires.delete(key);
+    this.accessTracker?.forget(key);
     this.host.keyExpired(this, key);
+  }
+
+  /** The live value (expiring it first if due), without touching it or counting stats. */
+  private live(key: Bytes): RedisValue | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return this.data.get(key);
   }
 
   /** lookupKeyRead: the live value, counting a keyspace hit or miss. */
@@ -79,8 +93,28 @@ export class Keyspace {
 
   /** lookupKeyWrite / no stats: the live value, expiring it first if due. */
   peek(key: Bytes): RedisValue | undefined {
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    return this.data.get(key);
+    const v = this.live(key);
+    if (v !== undefined && this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
+    return v;
+  }
+
+  /** As getForRead (counts a hit or miss) without touching the key (Redis LOOKUP_NOTOUCH). */
+  getForReadNoTouch(key: Bytes): RedisValue | undefined {
+    const v = this.live(key);
+    if (v === undefined) this.host.stats.keyspaceMisses++;
+    else this.host.stats.keyspaceHits++;
+    return v;
+  }
+
+  /** As peek (expires, no stats) without touching the key. */
+  peekNoTouch(key: Bytes): RedisValue | undefined {
+    return this.live(key);
+  }
+
+  /** Is the key's TTL past? (No deletion: KEYS reports such keys as absent and leaves them.) */
+  isExpired(key: Bytes): boolean {
+    const at = this.expires.size === 0 ? undefined : this.expires.get(key);
+    return at !== undefined && at <= this.host.now();
   }
 
   /** The value if it has type t, undefined if missing; throws WRONGTYPE otherwise. Counts hits. */
@@ -108,6 +142,11 @@ export class Keyspace {
 
   /** Sets the value. The TTL is removed unless keepTtl (Redis setKey with KEEPTTL). */
   set(key: Bytes, value: RedisValue, keepTtl = false): void {
+    if (this.accessTracker !== undefined) {
+      // A new key starts its LFU counter afresh; a replaced value keeps the key's (as Redis does).
+      if (this.data.has(key)) this.accessTracker.touch(key, this.host.now());
+      else this.accessTracker.created(key, this.host.now());
+    }
     this.data.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
@@ -115,13 +154,15 @@ export class Keyspace {
   /** Replaces the value of an existing key, keeping its TTL (APPEND, INCR, SETRANGE...). */
   overwrite(key: Bytes, value: RedisValue): void {
     this.data.set(key, value);
+    if (this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
   }
 
   /** Deletes the key; true if it existed (expired keys count as missing). */
   delete(key: Bytes): boolean {
-    if (this.peek(key) === undefined) return false;
+    if (this.live(key) === undefined) return false;
     this.data.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
+    this.accessTracker?.forget(key);
     return true;
   }
 
@@ -133,6 +174,7 @@ export class Keyspace {
     this.expireCursor = null;
     this.randomCursor = null;
     this.avgTtl = 0;
+    this.accessTracker?.clear();
     return n;
   }
 
@@ -141,6 +183,7 @@ export class Keyspace {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    [this.accessTracker, other.accessTracker] = [other.accessTracker, this.accessTracker];
     this.expireCursor = other.expireCursor = null;
     this.randomCursor = other.randomCursor = null;
   }

@@ -14,9 +14,16 @@ export interface AggregateValue {
   readonly type: Exclude<ValueType, 'string'>;
   /** OBJECT ENCODING (listpack, quicklist, hashtable, intset, skiplist...). */
   encoding(): string;
+  /** An independent deep copy (COPY): later writes to either value must not show in the other. */
+  copy(): AggregateValue;
 }
 
 export type RedisValue = Bytes | AggregateValue;
+
+/** A value to store under another key (COPY): strings are immutable and shared, aggregates deep-copied. */
+export function copyValue(v: RedisValue): RedisValue {
+  return typeof v === 'string' ? v : v.copy();
+}
 
 export function typeOf(v: RedisValue): ValueType {
   return typeof v === 'string' ? 'string' : v.type;

@@ -12,7 +12,24 @@
  * (the newest MAX_CURSORS); an unknown cursor starts the iteration again from the beginning.
  */
 
+import type { Bytes } from './bytes.js';
+
 const MAX_CURSORS = 16384;
+const U64 = 1n << 64n;
+
+/**
+ * A SCAN-family cursor argument as the canonical decimal string of its unsigned 64-bit value,
+ * or undefined when Redis answers "invalid cursor". Redis reads it with strtoul: optional sign,
+ * decimal digits (none at all means 0), no leading space, no trailing bytes, no overflow; a
+ * minus sign wraps around ("-1" is 18446744073709551615).
+ */
+export function parseScanCursor(arg: Bytes): string | undefined {
+  const m = /^([+-]?)(\d*)$/.exec(arg);
+  if (m === null || (m[1] !== '' && m[2] === '')) return undefined;
+  const n = m[2] === '' ? 0n : BigInt(m[2]!);
+  if (n >= U64) return undefined;
+  return String(m[1] === '-' && n !== 0n ? U64 - n : n);
+}
 
 interface OpenCursor {
   owner: object;
