@@ -5,6 +5,7 @@
  * servers in one process. Mirrors redis server.c (initServer, serverCron, acceptCommonHandler).
  */
 import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import type { Bytes } from './keyspace/bytes.js';
 import { Keyspace, type KeyspaceHost } from './keyspace/keyspace.js';
 import { ScanCursors } from './keyspace/scan-cursors.js';
@@ -17,6 +18,7 @@ import { Dispatcher } from './commands/dispatcher.js';
 import { Propagator } from './replication/propagator.js';
 import { Slowlog } from './slowlog.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
+import type { FunctionLibrary } from './scripting/function-library.js';
 
 export { REDIS_VERSION, KIOKU_VERSION } from './version.js';
 
@@ -34,6 +36,8 @@ export class ServerStats {
   totalErrorReplies = 0;
   /** errorstats: error code (ERR, WRONGTYPE...) → count. */
   errors = new Map<string, number>();
+  /** INFO used_memory_peak: the highest used_memory INFO has measured. */
+  usedMemoryPeak = 0;
   /** Samples for instantaneous_ops_per_sec: [ms, totalCommandsProcessed]. */
   opsSamples: [number, number][] = [];
 
@@ -81,6 +85,25 @@ export class Server implements KeyspaceHost {
   readonly startedAt = Date.now();
   /** Unix seconds of the last successful save (LASTSAVE). */
   lastSave = Math.floor(Date.now() / 1000);
+  /** INFO used_memory_startup: what the process used when this server was created. */
+  readonly usedMemoryStartup = memoryInUse();
+  /** INFO run_id: 40 random hex characters, new for every server. */
+  readonly runId = randomBytes(20).toString('hex');
+  /** Replication ID (INFO master_replid; DEBUG CHANGE-REPL-ID draws a new one). */
+  replId = randomBytes(20).toString('hex');
+  /** The previous replication ID (INFO master_replid2): none yet. */
+  replId2 = '0'.repeat(40);
+  /** serverCron runs active expiry (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, for tests). */
+  activeExpireEnabled = true;
+  /**
+   * Called once SHUTDOWN has stopped the server. main.ts sets it to exit the process; tests leave
+   * it unset, so SHUTDOWN only stops the in-process server.
+   */
+  onShutdown: (() => void) | undefined;
+  /** EVAL's script cache: sha1 (lowercase hex) → body. Scripting fills it; SCRIPT FLUSH empties it. */
+  readonly scripts = new Map<string, Bytes>();
+  /** FUNCTION LOAD's libraries by name. Scripting fills it; FUNCTION FLUSH empties it. */
+  readonly functionLibraries = new Map<string, FunctionLibrary>();
   private listeners: net.Server[] = [];
   private cron: NodeJS.Timeout | undefined;
   private nextClientId = 1;
@@ -91,6 +114,10 @@ export class Server implements KeyspaceHost {
   private cronLoops = 0;
   /** The port actually bound (port 0 picks one). */
   port = 0;
+  /** "port bind" as last bound ('' when not listening): CONFIG SET port/bind rebinds when it changes. */
+  private boundTo = '';
+  /** The rebind in progress (CONFIG SET port/bind); stop() waits for it. */
+  private rebinding: Promise<void> = Promise.resolve();
 
   constructor(opts: ServerOptions = {}) {
     this.config = opts.config ?? new Config();
@@ -114,6 +141,7 @@ export class Server implements KeyspaceHost {
   private configChanged(name: string): void {
     this.applyConfig();
     if (name === 'hz' && this.cron) this.startCron();
+    if (name === 'port' || name === 'bind') this.rebind();
     if (name === 'loglevel') this.log.level = pinoLevel(this.config.get('loglevel'));
     if (name === 'requirepass' && this.config.get('requirepass') === '') {
       for (const c of this.clients.values()) c.authenticated = true;
@@ -129,10 +157,17 @@ export class Server implements KeyspaceHost {
 
   /** Binds the configured addresses and port, starts the cron. Resolves once listening. */
   async start(): Promise<void> {
-    const requested = this.config.getInt('port');
-    const binds = this.config.get('bind').split(' ').filter((b) => b !== '');
-    let port = requested;
-    for (const raw of binds) {
+    await this.bindAll(this.config.getInt('port'), this.config.get('bind'));
+    this.startCron();
+  }
+
+  /**
+   * Listens on every address of `bind` ('-' prefix: optional) at `port` (0 picks a free port,
+   * then used for all). On failure closes what it opened and throws the listen error.
+   */
+  private async bindAll(port: number, bind: string): Promise<void> {
+    const opened: net.Server[] = [];
+    for (const raw of bind.split(' ').filter((b) => b !== '')) {
       const optional = raw.startsWith('-');
       let host = optional ? raw.slice(1) : raw;
       if (host === '*') host = '0.0.0.0';
@@ -140,16 +175,44 @@ export class Server implements KeyspaceHost {
       try {
         const srv = await this.listen(host, port);
         port = (srv.address() as net.AddressInfo).port;
-        this.listeners.push(srv);
+        opened.push(srv);
       } catch (e) {
         if (!optional) {
-          await this.stop();
+          for (const l of opened) l.close();
           throw e;
         }
       }
     }
+    this.listeners = opened;
     this.port = port;
-    this.startCron();
+    this.boundTo = `${this.config.get('port')} ${bind}`;
+  }
+
+  /**
+   * CONFIG SET port/bind: closes the listening sockets (connected clients stay) and listens on
+   * the new addresses. If that fails, the old port and bind are restored and bound again.
+   * COMPAT: Redis binds before replying and answers CONFIG SET with "Unable to listen on this
+   * port"; handlers here are synchronous, so the failure is logged and the old values come back.
+   */
+  private rebind(): void {
+    this.rebinding = this.rebinding.then(async () => {
+      const port = this.config.get('port');
+      const bind = this.config.get('bind');
+      if (this.boundTo === '') return; // not started, or stopped
+      if (`${port} ${bind}` === this.boundTo) return;
+      const [oldPort, oldBind] = [this.boundTo.slice(0, this.boundTo.indexOf(' ')), this.boundTo.slice(this.boundTo.indexOf(' ') + 1)];
+      for (const l of this.listeners) l.close();
+      this.listeners = [];
+      await new Promise((r) => setImmediate(r));
+      try {
+        await this.bindAll(Number(port), bind);
+      } catch (e) {
+        this.log.warn(`Unable to listen on port ${port} (bind ${bind}): ${(e as Error).message}; keeping port ${oldPort}`);
+        this.config.revert('port', oldPort);
+        this.config.revert('bind', oldBind);
+        await this.bindAll(Number(oldPort), oldBind).catch((e2: Error) => this.log.warn(`Could not listen again on port ${oldPort}: ${e2.message}`));
+      }
+    });
   }
 
   private listen(host: string, port: number): Promise<net.Server> {
@@ -168,8 +231,10 @@ export class Server implements KeyspaceHost {
     if (this.cron) clearInterval(this.cron);
     this.cron = undefined;
     for (const c of [...this.clients.values()]) c.close();
+    await this.rebinding;
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     this.listeners = [];
+    this.boundTo = '';
   }
 
   // ---- Clients ----
@@ -188,9 +253,6 @@ export class Server implements KeyspaceHost {
     }
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    socket.on('data', (chunk: Buffer) => {
-      this.stats.netInputBytes += chunk.length;
-    });
     const client = new Client(this, socket, this.nextClientId++, this.keyspaces[0]!);
     this.clients.set(client.id, client);
   }
@@ -283,9 +345,11 @@ export class Server implements KeyspaceHost {
     const budget = (period * (25 + 2 * effort)) / 100;
     const deadline = performance.now() + budget;
     const timeUp = () => performance.now() >= deadline;
-    for (const db of this.keyspaces) {
-      if (timeUp()) break;
-      db.activeExpireCycle(timeUp);
+    if (this.activeExpireEnabled) {
+      for (const db of this.keyspaces) {
+        if (timeUp()) break;
+        db.activeExpireCycle(timeUp);
+      }
     }
     this.closeIdleClients();
     const now = Date.now();
@@ -314,6 +378,12 @@ export class Server implements KeyspaceHost {
     const [t1, c1] = s[s.length - 1]!;
     return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
   }
+}
+
+/** Heap in use plus memory held outside V8 (Buffers): INFO used_memory. */
+function memoryInUse(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }
 
 /** MONITOR shows arguments as Redis's sdscatrepr does: quotes and non-printables escaped. */

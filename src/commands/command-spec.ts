@@ -10,12 +10,16 @@ import type { ReplyWriter } from '../protocol/reply-writer.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 
-/** Command flags, in the order Redis lists them in COMMAND INFO. */
+/**
+ * Command flags, in the order Redis lists them in COMMAND INFO (checked against redis-server
+ * 7.0: SHUTDOWN shows "no_multi allow_busy", REPLICAOF "stale no_async_loading", RESTORE-ASKING
+ * "denyoom asking").
+ */
 export const COMMAND_FLAGS = [
   'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading',
-  'stale', 'skip_monitor', 'skip_slowlog', 'fast', 'no_auth', 'may_replicate', 'sentinel',
-  'only_sentinel', 'no_mandatory_keys', 'protected', 'allow_busy', 'no_async_loading', 'no_multi',
-  'movablekeys',
+  'stale', 'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'may_replicate', 'sentinel',
+  'only_sentinel', 'no_mandatory_keys', 'protected', 'no_async_loading', 'no_multi', 'movablekeys',
+  'allow_busy',
 ] as const;
 export type CommandFlag = (typeof COMMAND_FLAGS)[number];
 
@@ -32,8 +36,11 @@ export type KeySpecFlag =
   | 'RO' | 'RW' | 'OW' | 'RM' | 'access' | 'update' | 'insert' | 'delete' | 'not_key' | 'incomplete'
   | 'variable_flags';
 
-/** Where the key arguments start: at an index, or after a keyword searched from startfrom. */
-export type BeginSearch = { index: number } | { keyword: string; startfrom: number };
+/**
+ * Where the key arguments start: at an index, or after a keyword searched from startfrom, or
+ * 'unknown' when only the command's own getKeys can tell (SORT's BY/GET/STORE).
+ */
+export type BeginSearch = { index: number } | { keyword: string; startfrom: number } | 'unknown';
 /** How far they go: a range (lastkey relative to begin, step, limit) or a count argument. */
 export type FindKeys =
   | { lastkey: number; keystep: number; limit: number }

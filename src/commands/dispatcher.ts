@@ -52,10 +52,14 @@ export class Dispatcher {
   process(client: Client, argv: Bytes[]): void {
     const server = this.server;
     const { spec, container } = server.commands.lookup(argv);
+    // CLIENT LIST cmd=: what was looked up, even if refused; NULL when nothing was found.
+    client.lastCommand = spec?.fullName ?? 'NULL';
     const rejected = this.check(client, argv, spec, container);
     if (rejected !== undefined) {
       if (spec) spec.stats.rejectedCalls++;
+      const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
       this.replyError(client, rejected);
+      if (mark !== undefined) this.applyReplyMode(client, spec, mark, true);
       return;
     }
     this.call(client, spec!, argv);
@@ -89,9 +93,11 @@ export class Dispatcher {
     const ctx = new CallContext(server, client, client.db, server.beginCommand(), spec);
     const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
     const started = performance.now();
+    let failed = false;
     try {
       handler(ctx, argv);
     } catch (e) {
+      failed = true;
       if (!(e instanceof ReplyError)) {
         server.log.error({ err: e, command: spec.fullName }, 'internal error in command');
         e = new ReplyError('ERR internal error');
@@ -105,8 +111,7 @@ export class Dispatcher {
     spec.stats.calls++;
     spec.stats.usec += usec;
     server.stats.totalCommandsProcessed++;
-    client.lastCommand = spec.fullName;
-    if (mark !== undefined) this.applyReplyMode(client, spec, mark);
+    if (mark !== undefined) this.applyReplyMode(client, spec, mark, failed);
     if (!spec.has('skip_slowlog')) server.slowlog.consider(client, argv, usec);
     if (server.monitors.size > 0 && !spec.has('skip_monitor') && !spec.has('admin')) server.feedMonitors(client, argv);
     if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
@@ -114,9 +119,12 @@ export class Dispatcher {
     }
   }
 
-  /** CLIENT REPLY OFF/SKIP: drop this command's reply (CLIENT REPLY itself decides for ON). */
-  private applyReplyMode(client: Client, spec: CommandSpec, mark: WriterMark): void {
-    if (spec.fullName === 'client|reply') return;
+  /**
+   * CLIENT REPLY OFF/SKIP: drop this command's reply. A successful CLIENT REPLY sets the mode
+   * itself and answers only for ON; a failed one is dropped like any other reply.
+   */
+  private applyReplyMode(client: Client, spec: CommandSpec | undefined, mark: WriterMark, failed: boolean): void {
+    if (spec?.fullName === 'client|reply' && !failed) return;
     client.writer.rollback(mark);
     if (client.replyMode === 'skip') client.replyMode = 'on';
   }

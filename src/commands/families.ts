@@ -6,7 +6,10 @@ import type { CommandFamily } from './command-table.js';
 import { connectionCommands } from './connection-commands.js';
 import { clientCommands } from './client-commands.js';
 import { stringCommands } from './string-commands.js';
+import { stringRangeCommands } from './string-range-commands.js';
 import { keyCommands } from './key-commands.js';
+import { keyExpireCommands } from './key-expire-commands.js';
+import { objectCommands } from './object-command.js';
 import { serverCommands } from './server-commands.js';
 import { configCommands } from './config-commands.js';
 
@@ -14,7 +17,10 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   connectionCommands,
   clientCommands,
   stringCommands,
+  stringRangeCommands,
   keyCommands,
+  keyExpireCommands,
+  objectCommands,
   serverCommands,
   configCommands,
 ];

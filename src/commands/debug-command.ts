@@ -1,0 +1,190 @@
+/**
+ * DEBUG <subcommand>: the testing hooks Redis's own test suite and client test suites rely on —
+ * SLEEP, SET-ACTIVE-EXPIRE, OBJECT, CHANGE-REPL-ID, PROTOCOL, ERROR, LOG and HELP. Mirrors redis
+ * debug.c debugCommand() for these subcommands.
+ *
+ * COMPAT: Redis's other DEBUG subcommands (RELOAD, DIGEST, POPULATE, crash helpers, allocator
+ * tuning...) are answered with Redis's unknown-subcommand error, and DEBUG HELP lists only the
+ * subcommands Kioku has.
+ */
+import type { Bytes } from '../keyspace/bytes.js';
+import { isCanonicalInt } from '../keyspace/bytes.js';
+import { randomBytes } from 'node:crypto';
+import { encodingOf, type RedisValue } from '../keyspace/redis-value.js';
+import { ERR_NO_SUCH_KEY, replyError } from '../protocol/reply-errors.js';
+import type { CommandContext, CommandSpecInput } from './command-spec.js';
+import { lruClock } from './info-command.js';
+
+const HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CHANGE-REPL-ID',
+  '    Change the replication IDs of the instance.',
+  '    Dangerous: should be used only for testing the replication subsystem.',
+  'ERROR <string>',
+  '    Return a Redis protocol error with <string> as message. Useful for clients',
+  '    unit tests to simulate Redis errors.',
+  'LOG <message>',
+  '    Write <message> to the server log.',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'HELP',
+  '    Prints this help.',
+];
+
+const ERR_PROTOCOL_TYPE = replyError(
+  'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',
+);
+const ERR_RESP2_UNSUPPORTED = replyError('ERR RESP2 is not supported by this command');
+/** Redis's OBJ_SHARED_REFCOUNT: the refcount DEBUG OBJECT shows for shared small integers. */
+const SHARED_REFCOUNT = 2147483647;
+/** Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS). */
+const SHARED_INTEGERS = 10000;
+
+/** C's atof/atoi: the longest numeric prefix, 0 when there is none. */
+function cNumber(s: Bytes): number {
+  const v = parseFloat(s.trim());
+  return Number.isFinite(v) ? v : 0;
+}
+
+/** Blocks the whole server, as Redis's DEBUG SLEEP does (it sleeps in the event loop thread). */
+function sleepSync(ms: number): void {
+  if (ms <= 0) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Length of a string's RDB length prefix. */
+function rdbLenBytes(n: number): number {
+  if (n < 1 << 6) return 1;
+  if (n < 1 << 14) return 2;
+  return n <= 0xffffffff ? 5 : 9;
+}
+
+/**
+ * DEBUG OBJECT's serializedlength: the value's size in an RDB file.
+ * COMPAT: strings are counted uncompressed (Redis LZF-compresses strings over 20 bytes), and
+ * aggregates report 0 (Kioku does not write RDB files, so it has no serialized size for them).
+ */
+function serializedLength(v: RedisValue): number {
+  if (typeof v !== 'string') return 0;
+  if (isCanonicalInt(v)) {
+    const n = Number(v);
+    if (n >= -128 && n <= 127) return 2;
+    if (n >= -32768 && n <= 32767) return 3;
+    if (n >= -2147483648 && n <= 2147483647) return 5;
+  }
+  return rdbLenBytes(v.length) + v.length;
+}
+
+/** A stable pseudo address for "Value at:" (Kioku values have no C pointer). */
+function pseudoAddress(key: Bytes): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return '0x7f' + h.toString(16).padStart(8, '0') + '00';
+}
+
+/** DEBUG OBJECT key → "Value at:0x... refcount:1 encoding:embstr serializedlength:4 lru:N lru_seconds_idle:N". */
+function debugObject(ctx: CommandContext, key: Bytes): void {
+  const v = ctx.db.peek(key);
+  if (v === undefined) throw ERR_NO_SUCH_KEY;
+  const encoding = encodingOf(v);
+  const shared = encoding === 'int' && Number(v) >= 0 && Number(v) < SHARED_INTEGERS;
+  // COMPAT: Kioku keeps no per-key access time, so lru is now and lru_seconds_idle is 0; quicklist
+  // details (ql_nodes...) are not shown.
+  ctx.reply.simple(
+    `Value at:${pseudoAddress(key)} refcount:${shared ? SHARED_REFCOUNT : 1} encoding:${encoding} ` +
+      `serializedlength:${serializedLength(v)} lru:${lruClock(ctx.now)} lru_seconds_idle:0`,
+  );
+}
+
+/** DEBUG PROTOCOL type → a sample reply of that RESP type. */
+function debugProtocol(ctx: CommandContext, type: string): void {
+  const r = ctx.reply;
+  switch (type) {
+    case 'string': return r.bulk('Hello World' as Bytes);
+    case 'integer': return r.integer(12345);
+    case 'double': return r.double(3.141);
+    case 'bignum': {
+      const n = '1234567999999999999999999999999999999';
+      if (r.protocol === 3) r.raw(Buffer.from(`(${n}\r\n`));
+      else r.bulk(n as Bytes);
+      return;
+    }
+    case 'null': return r.nullBulk();
+    case 'array':
+    case 'set':
+      if (type === 'set') r.setHeader(3);
+      else r.arrayHeader(3);
+      for (let i = 0; i < 3; i++) r.integer(i);
+      return;
+    case 'map':
+      r.mapHeader(3);
+      for (let i = 0; i < 3; i++) {
+        r.integer(i);
+        r.boolean(i === 1);
+      }
+      return;
+    case 'attrib':
+      if (r.protocol === 3) {
+        r.raw(Buffer.from('|1\r\n'));
+        r.bulk('key-popularity' as Bytes);
+        r.arrayHeader(2);
+        r.bulk('key:123' as Bytes);
+        r.integer(90);
+      }
+      return r.bulk('Some real reply following the attribute' as Bytes);
+    case 'push':
+      if (r.protocol === 2) throw ERR_RESP2_UNSUPPORTED;
+      r.pushHeader(2);
+      r.bulk('server-cpu-usage' as Bytes);
+      r.integer(42);
+      return r.bulk('Some real reply following the push reply' as Bytes);
+    case 'verbatim': return r.verbatim('This is a verbatim\nstring' as Bytes);
+    case 'true': return r.boolean(true);
+    case 'false': return r.boolean(false);
+    default: throw ERR_PROTOCOL_TYPE;
+  }
+}
+
+/** DEBUG subcommand [args...]: the subcommand's arity is checked here, as Redis does. */
+function debug(ctx: CommandContext, argv: readonly Bytes[]): void {
+  const sub = argv[1]!.toLowerCase();
+  const n = argv.length;
+  if (sub === 'help' && n === 2) return ctx.reply.simpleArray(HELP);
+  if (sub === 'sleep' && n === 3) {
+    sleepSync(cNumber(argv[2]!) * 1000);
+    return ctx.reply.ok();
+  }
+  if (sub === 'set-active-expire' && n === 3) {
+    ctx.server.activeExpireEnabled = Math.trunc(cNumber(argv[2]!)) !== 0;
+    return ctx.reply.ok();
+  }
+  if (sub === 'object' && n === 3) return debugObject(ctx, argv[2]!);
+  if (sub === 'change-repl-id' && n === 2) {
+    ctx.server.replId = randomBytes(20).toString('hex');
+    ctx.server.replId2 = '0'.repeat(40);
+    return ctx.reply.ok();
+  }
+  if (sub === 'protocol' && n === 3) return debugProtocol(ctx, argv[2]!.toLowerCase());
+  if (sub === 'error' && n === 3) throw replyError(argv[2]!.replace(/[\r\n]/g, ' '));
+  if (sub === 'log' && n === 3) {
+    ctx.server.log.warn(`DEBUG LOG: ${argv[2]}`);
+    return ctx.reply.ok();
+  }
+  throw replyError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+}
+
+export const debugCommandSpec: CommandSpecInput = {
+  name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'],
+  docs: { summary: 'A container for debugging commands', since: '1.0.0', group: 'server', complexity: 'Depends on subcommand.', docFlags: ['syscmd'] },
+  handler: debug,
+};

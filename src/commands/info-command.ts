@@ -1,0 +1,402 @@
+/**
+ * INFO [section ...]: the server's state as `field:value` lines grouped under `# Section` headers,
+ * with Redis 7.0's section names, field names and field order, so that tools which parse INFO
+ * (redis-cli, client libraries, monitoring agents, Redis's own test suite) read Kioku unchanged.
+ * Mirrors redis server.c genRedisInfoString() and infoCommand().
+ *
+ * Fields for machinery Kioku does not have (forks, RDB, io-threads, jemalloc) report the value an
+ * idle Redis reports for them, so parsers find every field they expect.
+ */
+import os from 'node:os';
+import type { Bytes } from '../keyspace/bytes.js';
+import type { Server } from '../server.js';
+import type { CommandContext, CommandSpec } from './command-spec.js';
+import { Config } from '../config.js';
+import { REDIS_VERSION } from '../version.js';
+
+/** Sections in output order. */
+const SECTIONS = [
+  'server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules',
+  'commandstats', 'errorstats', 'cluster', 'keyspace',
+] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** What `INFO` and `INFO default` show: everything but commandstats. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'commandstats');
+
+const HEADERS: Record<Section, string> = {
+  server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats',
+  replication: 'Replication', cpu: 'CPU', modules: 'Modules', commandstats: 'Commandstats',
+  errorstats: 'Errorstats', cluster: 'Cluster', keyspace: 'Keyspace',
+};
+
+/** Redis's 24-bit LRU clock, in seconds (INFO lru_clock, DEBUG OBJECT lru). */
+export function lruClock(nowMs: number): number {
+  return Math.floor(nowMs / 1000) % (1 << 24);
+}
+
+/** The sections an INFO argument list asks for (unknown names select nothing, as in Redis). */
+function selectSections(args: readonly Bytes[]): Set<Section> {
+  if (args.length === 0) return new Set(DEFAULT_SECTIONS);
+  const out = new Set<Section>();
+  for (const a of args) {
+    const name = a.toLowerCase();
+    // COMPAT: "all" and "everything" also include Redis's latencystats section, which Kioku does
+    // not keep (it has no per-command latency histograms).
+    if (name === 'all' || name === 'everything') SECTIONS.forEach((s) => out.add(s));
+    else if (name === 'default') DEFAULT_SECTIONS.forEach((s) => out.add(s));
+    else if ((SECTIONS as readonly string[]).includes(name)) out.add(name as Section);
+  }
+  return out;
+}
+
+/** INFO [section ...] → the report as a bulk string (RESP3: a verbatim string, txt). */
+export function info(ctx: CommandContext, argv: readonly Bytes[]): void {
+  ctx.reply.verbatim(infoText(ctx.server, argv.slice(1)) as Bytes);
+}
+
+/** The INFO report for these section arguments. */
+export function infoText(server: Server, args: readonly Bytes[]): string {
+  const wanted = selectSections(args);
+  const parts: string[] = [];
+  for (const s of SECTIONS) {
+    if (!wanted.has(s)) continue;
+    const lines = SECTION_FIELDS[s](server);
+    parts.push(`# ${HEADERS[s]}\r\n` + lines.map((l) => l + '\r\n').join(''));
+  }
+  return parts.join('\r\n');
+}
+
+// ---- Formatting helpers ----
+
+/** Redis's bytesToHuman: 943.27K, 1.50M, 12B. */
+export function bytesToHuman(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  let v = n / 1024;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(2)}${units[i]}`;
+}
+
+/** Seconds from microseconds with six decimals (used_cpu_*: "0.002819"). */
+function cpuSeconds(usec: number): string {
+  return (usec / 1e6).toFixed(6);
+}
+
+/** A config value, or the fallback while the parameter is not in the table. */
+function configValue(server: Server, name: string, fallback: string): string {
+  return Config.find(name) ? server.config.get(name) : fallback;
+}
+
+function kv(fields: [string, string | number][]): string[] {
+  return fields.map(([k, v]) => `${k}:${v}`);
+}
+
+// ---- Sections ----
+
+function serverSection(server: Server): string[] {
+  const now = Date.now();
+  const uptime = Math.floor((now - server.startedAt) / 1000);
+  const hz = server.config.getInt('hz');
+  const platform = process.platform;
+  const multiplexing = platform === 'linux' ? 'epoll' : platform === 'win32' ? 'winsock' : 'kqueue';
+  return kv([
+    ['redis_version', REDIS_VERSION],
+    ['redis_git_sha1', '00000000'],
+    ['redis_git_dirty', 0],
+    ['redis_build_id', '0'],
+    ['redis_mode', 'standalone'],
+    ['os', `${os.type()} ${os.release()} ${os.machine()}`],
+    ['arch_bits', process.arch.endsWith('64') ? 64 : 32],
+    ['monotonic_clock', 'POSIX clock_gettime'],
+    ['multiplexing_api', multiplexing],
+    ['atomicvar_api', 'c11-builtin'],
+    // COMPAT: Kioku is not built by gcc; Redis reports 0.0.0 in that case too.
+    ['gcc_version', '0.0.0'],
+    ['process_id', process.pid],
+    ['process_supervised', 'no'],
+    ['run_id', server.runId],
+    ['tcp_port', server.port],
+    ['server_time_usec', now * 1000],
+    ['uptime_in_seconds', uptime],
+    ['uptime_in_days', Math.floor(uptime / 86400)],
+    ['hz', hz],
+    ['configured_hz', hz],
+    ['lru_clock', lruClock(now)],
+    ['executable', process.argv[1] ?? ''],
+    ['config_file', server.config.configFile],
+    ['io_threads_active', 0],
+  ]);
+}
+
+function clientsSection(server: Server): string[] {
+  let maxIn = 0;
+  let maxOut = 0;
+  for (const c of server.clients.values()) {
+    maxIn = Math.max(maxIn, c.queryBufferBytes);
+    maxOut = Math.max(maxOut, c.outputBytes);
+  }
+  return kv([
+    ['connected_clients', server.clients.size],
+    ['cluster_connections', 0],
+    ['maxclients', server.config.getInt('maxclients')],
+    ['client_recent_max_input_buffer', maxIn],
+    ['client_recent_max_output_buffer', maxOut],
+    ['blocked_clients', 0],
+    ['tracking_clients', 0],
+    ['clients_in_timeout_table', 0],
+  ]);
+}
+
+/**
+ * Memory, measured from the Node process: used_memory is the V8 heap in use plus memory held
+ * outside it (Buffers), rss is the process's resident set. The allocator_* fields describe V8's
+ * heap (allocated = in use, active = reserved heap + external, resident = rss).
+ */
+function memorySection(server: Server): string[] {
+  const m = process.memoryUsage();
+  const used = m.heapUsed + m.external;
+  const active = m.heapTotal + m.external;
+  if (used > server.stats.usedMemoryPeak) server.stats.usedMemoryPeak = used;
+  const peak = server.stats.usedMemoryPeak;
+  let clientMem = 0;
+  for (const c of server.clients.values()) clientMem += c.outputBytes + c.queryBufferBytes;
+  const startup = Math.min(server.usedMemoryStartup, used);
+  const overhead = Math.min(used, startup + clientMem);
+  const dataset = used - overhead;
+  const netUsed = used - startup;
+  const maxmemory = Number(configValue(server, 'maxmemory', '0'));
+  const pct = (a: number, b: number) => `${(b > 0 ? (a * 100) / b : 0).toFixed(2)}%`;
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0).toFixed(2);
+  const scriptsBytes = [...server.scripts.values()].reduce((n, s) => n + s.length, 0);
+  let functionCount = 0;
+  for (const lib of server.functionLibraries.values()) functionCount += lib.functions.size;
+  return kv([
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
+    ['used_memory_rss', m.rss],
+    ['used_memory_rss_human', bytesToHuman(m.rss)],
+    ['used_memory_peak', peak],
+    ['used_memory_peak_human', bytesToHuman(peak)],
+    ['used_memory_peak_perc', pct(used, peak)],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', startup],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', pct(dataset, netUsed)],
+    ['allocator_allocated', used],
+    ['allocator_active', active],
+    ['allocator_resident', m.rss],
+    ['total_system_memory', os.totalmem()],
+    ['total_system_memory_human', bytesToHuman(os.totalmem())],
+    ['used_memory_lua', 0],
+    ['used_memory_vm_eval', 0],
+    ['used_memory_lua_human', bytesToHuman(0)],
+    ['used_memory_scripts_eval', scriptsBytes],
+    ['number_of_cached_scripts', server.scripts.size],
+    ['number_of_functions', functionCount],
+    ['number_of_libraries', server.functionLibraries.size],
+    ['used_memory_vm_functions', 0],
+    ['used_memory_vm_total', 0],
+    ['used_memory_vm_total_human', bytesToHuman(0)],
+    ['used_memory_functions', 0],
+    ['used_memory_scripts', scriptsBytes],
+    ['used_memory_scripts_human', bytesToHuman(scriptsBytes)],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', configValue(server, 'maxmemory-policy', 'noeviction')],
+    ['allocator_frag_ratio', ratio(active, used)],
+    ['allocator_frag_bytes', active - used],
+    ['allocator_rss_ratio', ratio(m.rss, active)],
+    ['allocator_rss_bytes', m.rss - active],
+    ['rss_overhead_ratio', ratio(m.rss, m.rss)],
+    ['rss_overhead_bytes', 0],
+    ['mem_fragmentation_ratio', ratio(m.rss, used)],
+    ['mem_fragmentation_bytes', m.rss - used],
+    ['mem_not_counted_for_evict', 0],
+    ['mem_replication_backlog', 0],
+    ['mem_total_replication_buffers', 0],
+    ['mem_clients_slaves', 0],
+    ['mem_clients_normal', clientMem],
+    ['mem_cluster_links', 0],
+    ['mem_aof_buffer', 0],
+    ['mem_allocator', 'libc'],
+    ['active_defrag_running', 0],
+    ['lazyfree_pending_objects', 0],
+    ['lazyfreed_objects', 0],
+  ]);
+}
+
+function persistenceSection(server: Server): string[] {
+  return kv([
+    ['loading', 0],
+    ['async_loading', 0],
+    ['current_cow_peak', 0],
+    ['current_cow_size', 0],
+    ['current_cow_size_age', 0],
+    ['current_fork_perc', '0.00'],
+    ['current_save_keys_processed', 0],
+    ['current_save_keys_total', 0],
+    ['rdb_changes_since_last_save', server.dirty],
+    ['rdb_bgsave_in_progress', 0],
+    ['rdb_last_save_time', server.lastSave],
+    ['rdb_last_bgsave_status', 'ok'],
+    ['rdb_last_bgsave_time_sec', -1],
+    ['rdb_current_bgsave_time_sec', -1],
+    ['rdb_saves', 0],
+    ['rdb_last_cow_size', 0],
+    ['rdb_last_load_keys_expired', 0],
+    ['rdb_last_load_keys_loaded', 0],
+    // Kioku has no AOF writer yet: the persistence layer reports through these fields once it does.
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_scheduled', 0],
+    ['aof_last_rewrite_time_sec', -1],
+    ['aof_current_rewrite_time_sec', -1],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_rewrites', 0],
+    ['aof_rewrites_consecutive_failures', 0],
+    ['aof_last_write_status', 'ok'],
+    ['aof_last_cow_size', 0],
+    ['module_fork_in_progress', 0],
+    ['module_fork_last_cow_size', 0],
+  ]);
+}
+
+function statsSection(server: Server): string[] {
+  const st = server.stats;
+  return kv([
+    ['total_connections_received', st.totalConnectionsReceived],
+    ['total_commands_processed', st.totalCommandsProcessed],
+    ['instantaneous_ops_per_sec', server.instantaneousOps()],
+    ['total_net_input_bytes', st.netInputBytes],
+    ['total_net_output_bytes', st.netOutputBytes],
+    ['total_net_repl_input_bytes', 0],
+    ['total_net_repl_output_bytes', 0],
+    ['instantaneous_input_kbps', '0.00'],
+    ['instantaneous_output_kbps', '0.00'],
+    ['instantaneous_input_repl_kbps', '0.00'],
+    ['instantaneous_output_repl_kbps', '0.00'],
+    ['rejected_connections', st.rejectedConnections],
+    ['sync_full', 0],
+    ['sync_partial_ok', 0],
+    ['sync_partial_err', 0],
+    ['expired_keys', st.expiredKeys],
+    ['expired_stale_perc', '0.00'],
+    ['expired_time_cap_reached_count', 0],
+    ['expire_cycle_cpu_milliseconds', 0],
+    ['evicted_keys', 0],
+    ['evicted_clients', 0],
+    ['total_eviction_exceeded_time', 0],
+    ['current_eviction_exceeded_time', 0],
+    ['keyspace_hits', st.keyspaceHits],
+    ['keyspace_misses', st.keyspaceMisses],
+    ['pubsub_channels', 0],
+    ['pubsub_patterns', 0],
+    ['pubsubshard_channels', 0],
+    ['latest_fork_usec', 0],
+    ['total_forks', 0],
+    ['migrate_cached_sockets', 0],
+    ['slave_expires_tracked_keys', 0],
+    ['active_defrag_hits', 0],
+    ['active_defrag_misses', 0],
+    ['active_defrag_key_hits', 0],
+    ['active_defrag_key_misses', 0],
+    ['total_active_defrag_time', 0],
+    ['current_active_defrag_time', 0],
+    ['tracking_total_keys', 0],
+    ['tracking_total_items', 0],
+    ['tracking_total_prefixes', 0],
+    ['unexpected_error_replies', 0],
+    ['total_error_replies', st.totalErrorReplies],
+    ['dump_payload_sanitizations', 0],
+    ['total_reads_processed', 0],
+    ['total_writes_processed', 0],
+    ['io_threaded_reads_processed', 0],
+    ['io_threaded_writes_processed', 0],
+    ['reply_buffer_shrinks', 0],
+    ['reply_buffer_expands', 0],
+  ]);
+}
+
+function replicationSection(server: Server): string[] {
+  return kv([
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_failover_state', 'no-failover'],
+    ['master_replid', server.replId],
+    ['master_replid2', server.replId2],
+    ['master_repl_offset', 0],
+    ['second_repl_offset', -1],
+    ['repl_backlog_active', 0],
+    ['repl_backlog_size', configValue(server, 'repl-backlog-size', '1048576')],
+    ['repl_backlog_first_byte_offset', 0],
+    ['repl_backlog_histlen', 0],
+  ]);
+}
+
+function cpuSection(): string[] {
+  const u = process.cpuUsage();
+  // COMPAT: Node 20 cannot measure the main thread alone; the *_main_thread fields repeat the
+  // process's figures (Kioku runs its commands on the main thread).
+  return kv([
+    ['used_cpu_sys', cpuSeconds(u.system)],
+    ['used_cpu_user', cpuSeconds(u.user)],
+    ['used_cpu_sys_children', '0.000000'],
+    ['used_cpu_user_children', '0.000000'],
+    ['used_cpu_sys_main_thread', cpuSeconds(u.system)],
+    ['used_cpu_user_main_thread', cpuSeconds(u.user)],
+  ]);
+}
+
+/** Every command and subcommand that was called, rejected or failed at least once. */
+function commandstatsSection(server: Server): string[] {
+  const out: string[] = [];
+  const visit = (spec: CommandSpec) => {
+    const s = spec.stats;
+    if (s.calls > 0 || s.failedCalls > 0 || s.rejectedCalls > 0) {
+      const perCall = s.calls > 0 ? s.usec / s.calls : 0;
+      out.push(
+        `cmdstat_${spec.fullName}:calls=${s.calls},usec=${s.usec},usec_per_call=${perCall.toFixed(2)},` +
+          `rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
+      );
+    }
+    if (spec.subcommands) for (const sub of spec.subcommands.values()) visit(sub);
+  };
+  for (const spec of server.commands.all()) visit(spec);
+  return out;
+}
+
+/** errorstat_<CODE>:count=N, sorted by code as Redis's radix tree lists them. */
+function errorstatsSection(server: Server): string[] {
+  return [...server.stats.errors.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([code, n]) => `errorstat_${code}:count=${n}`);
+}
+
+function keyspaceSection(server: Server): string[] {
+  const out: string[] = [];
+  for (const db of server.keyspaces) {
+    if (db.size === 0) continue;
+    out.push(`db${db.index}:keys=${db.size},expires=${db.expires.size},avg_ttl=${Math.floor(db.avgTtl)}`);
+  }
+  return out;
+}
+
+const SECTION_FIELDS: Record<Section, (server: Server) => string[]> = {
+  server: serverSection,
+  clients: clientsSection,
+  memory: memorySection,
+  persistence: persistenceSection,
+  stats: statsSection,
+  replication: replicationSection,
+  cpu: () => cpuSection(),
+  modules: () => [],
+  commandstats: commandstatsSection,
+  errorstats: errorstatsSection,
+  cluster: () => ['cluster_enabled:0'],
+  keyspace: keyspaceSection,
+};
