@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs units of Redis's own Tcl test suite (redis/redis at tag 7.0.15) against Kioku in external mode,
+# restarting Kioku between units (the suite flushes the target and leaves CONFIG changes behind), and
+# prints a pass count per unit.
+#
+#   scripts/redis-tcl-suite.sh [unit ...]        e.g. scripts/redis-tcl-suite.sh unit/type/string unit/keyspace
+#
+# The suite is not part of this repository and is never committed. Put `runtest` and `tests/` of
+# redis/redis at tag 7.0.15 into .redis-tests/ (git-ignored), for example from a clone of redis/redis:
+#   git --git-dir=PATH/TO/redis/.git archive 7.0.15 tests runtest | tar -x -C .redis-tests
+# Needs tclsh (Debian package tcl) and a built Kioku (npm run build).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SUITE=${REDIS_TESTS_DIR:-.redis-tests}
+PORT=${KIOKU_TCL_PORT:-21111}
+# Tags Kioku cannot serve yet: replication, persistence, DEBUG RELOAD-style helpers, cluster.
+TAGS=${KIOKU_TCL_TAGS:--needs:repl -needs:save -needs:debug -needs:config-maxmemory -needs:latency -needs:pfdebug -cluster:skip}
+UNITS=("$@")
+[ ${#UNITS[@]} -gt 0 ] || UNITS=(unit/type/string unit/keyspace unit/expire unit/protocol unit/info unit/info-command unit/quit unit/auth unit/slowlog unit/scan unit/introspection unit/other unit/querybuf unit/limits unit/networking)
+
+if [ ! -x "$SUITE/runtest" ]; then
+  echo "no Redis test suite in $SUITE (see the header of this script)" >&2
+  exit 2
+fi
+command -v tclsh >/dev/null || { echo "tclsh is missing (apt-get install -y tcl)" >&2; exit 2; }
+[ -f dist/main.js ] || npm run build --silent
+
+kioku_pid=""
+stop_kioku() { [ -n "$kioku_pid" ] && kill "$kioku_pid" 2>/dev/null && wait "$kioku_pid" 2>/dev/null; kioku_pid=""; }
+trap stop_kioku EXIT
+
+start_kioku() {
+  local log=$1
+  node dist/main.js --port "$PORT" --bind 127.0.0.1 --loglevel warning >"$log" 2>&1 &
+  kioku_pid=$!
+  for _ in $(seq 1 100); do
+    redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "Kioku did not start; see $log" >&2
+  return 1
+}
+
+summary=()
+for unit in "${UNITS[@]}"; do
+  out=$(mktemp)
+  start_kioku "$out.server" || exit 1
+  # shellcheck disable=SC2086
+  (cd "$SUITE" && timeout 600 ./runtest --host 127.0.0.1 --port "$PORT" --single "$unit" --tags "$TAGS" --timeout 60 --clients 1) >"$out" 2>&1
+  stop_kioku
+  sed -i -r 's/\x1b\[[0-9;]*m//g' "$out"
+  ok=$(grep -c '^\[ok\]' "$out")
+  err=$(grep -c '^\[err\]' "$out")
+  exc=$(grep -c '^\[exception\]' "$out")
+  skip=$(grep -c '^\[skip\]' "$out")
+  summary+=("$(printf '%-26s ok %4d  err %4d  exception %d  skipped %d' "$unit" "$ok" "$err" "$exc" "$skip")")
+  if [ "${KIOKU_TCL_VERBOSE:-0}" = 1 ]; then grep -E '^\[(err|exception)\]|^Expected|^Killing' "$out"; fi
+  echo "${summary[-1]}   (log: $out)"
+done
+echo
+printf '%s\n' "${summary[@]}"
