@@ -63,18 +63,25 @@ function socketFd(c: Client): number {
   return typeof handle?.fd === 'number' ? handle.fd : -1;
 }
 
+/** Bytes of argv encoded as a RESP multibulk ("*2\r\n$6\r\nclient\r\n$4\r\nlist\r\n" = 26). */
+function multibulkSize(argv: readonly Bytes[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
 /**
  * One CLIENT LIST / CLIENT INFO line, fields in Redis 7.0's order, ending in "\n".
  * `argv` is the running command's arguments when c is the caller (argv-mem).
  */
 function clientInfoLine(c: Client, now: number, argv?: readonly Bytes[]): Bytes {
   const argvMem = argv ? argv.reduce((n, a) => n + a.length, 0) : 0;
-  const qbuf = c.queryBufferBytes;
+  // Redis keeps the running command in the query buffer until it returns: count it as sent.
+  const qbuf = c.queryBufferBytes + (argv ? multibulkSize(argv) : 0);
   const gathered = c.writer.pendingBytes;
   const unsent = c.isClosed ? 0 : c.socket.writableLength;
   // COMPAT: Kioku has no fixed per-client reply buffer or reply list: replies gathered in this
-  // batch show as obl, bytes the socket has not sent yet as omem; rbs/rbp/qbuf-free are 0, and
-  // qbuf counts only the bytes after the running command (Redis still counts the command itself).
+  // batch show as obl, bytes the socket has not sent yet as omem; rbs/rbp/qbuf-free are 0.
   const fields = [
     `id=${c.id}`,
     `addr=${c.remoteAddress}`,

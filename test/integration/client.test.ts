@@ -25,11 +25,13 @@ function lineRegex(o: {
   id: number; port: number; name?: string; flags?: string; db?: number; argvMem?: number; cmd: string; resp?: 2 | 3;
 }): RegExp {
   const argvMem = o.argvMem ?? 0;
+  // The caller's own `*2 $6 client $4 list|info` (26 bytes) is still in its query buffer, as in Redis.
+  const qbuf = argvMem > 0 ? 26 : 0;
   const esc = (s: string) => s.replace(/[|.]/g, (c) => `\\${c}`);
   return new RegExp(
     `^id=${o.id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${o.port} fd=\\d+ name=${o.name ?? ''} age=0 idle=0 ` +
-      `flags=${o.flags ?? 'N'} db=${o.db ?? 0} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=${argvMem} ` +
-      `multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=${argvMem} events=r cmd=${esc(o.cmd)} user=default ` +
+      `flags=${o.flags ?? 'N'} db=${o.db ?? 0} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} ` +
+      `multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=${qbuf + argvMem} events=r cmd=${esc(o.cmd)} user=default ` +
       `redir=-1 resp=${o.resp ?? 2}\\n$`,
   );
 }
