@@ -272,19 +272,24 @@ export class Server implements KeyspaceHost {
 
   // ---- Commands ----
 
-  /** Freezes "now" for the command about to run and returns it. */
-  beginCommand(): number {
-    if (this.commandDepth++ === 0) this.commandTime = this.clock.now();
-    return this.commandTime!;
+  /**
+   * A command starts: "now" is frozen for it, and for any command it runs, at the first read
+   * (most commands never ask, and a clock read costs as much as a GET).
+   */
+  beginCommand(): void {
+    if (this.commandDepth++ === 0) this.commandTime = undefined;
   }
 
   endCommand(): void {
     if (--this.commandDepth === 0) this.commandTime = undefined;
   }
 
-  /** KeyspaceHost: the frozen command time, or the clock between commands. */
+  /** KeyspaceHost: the command's frozen time (read on first use), or the clock between commands. */
   now(): number {
-    return this.commandTime ?? this.clock.now();
+    if (this.commandTime !== undefined) return this.commandTime;
+    const t = this.clock.now();
+    if (this.commandDepth > 0) this.commandTime = t;
+    return t;
   }
 
   /** KeyspaceHost: this server does not replicate from a primary (yet). */

@@ -7,6 +7,7 @@
  *   issues add their checks here) → call: freeze "now", run the handler, turn a thrown
  *   ReplyError into an error reply, count stats, slowlog, MONITOR, propagate the effect.
  */
+import { performance } from 'node:perf_hooks';
 import type { Bytes } from '../keyspace/bytes.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import type { Client } from '../client.js';
@@ -24,9 +25,13 @@ class CallContext implements CommandContext {
     readonly server: Server,
     readonly client: Client,
     readonly db: Keyspace,
-    readonly now: number,
     readonly command: CommandSpec,
   ) {}
+
+  /** The command's frozen time, read from the clock on first use. */
+  get now(): number {
+    return this.server.now();
+  }
 
   get reply() {
     return this.client.writer;
@@ -90,7 +95,8 @@ export class Dispatcher {
     const server = this.server;
     const handler = spec.handler!;
     const dirtyBefore = server.dirty;
-    const ctx = new CallContext(server, client, client.db, server.beginCommand(), spec);
+    server.beginCommand();
+    const ctx = new CallContext(server, client, client.db, spec);
     const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
     const started = performance.now();
     let failed = false;
@@ -112,7 +118,7 @@ export class Dispatcher {
     spec.stats.usec += usec;
     server.stats.totalCommandsProcessed++;
     if (mark !== undefined) this.applyReplyMode(client, spec, mark, failed);
-    if (!spec.has('skip_slowlog')) server.slowlog.consider(client, argv, usec);
+    if (usec >= server.slowlog.slowerThan && !spec.has('skip_slowlog')) server.slowlog.consider(client, argv, usec);
     if (server.monitors.size > 0 && !spec.has('skip_monitor') && !spec.has('admin')) server.feedMonitors(client, argv);
     if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
       server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
