@@ -12,7 +12,7 @@
 # requests. Memory: fresh servers, VmRSS empty, then after loading exactly 1,000,000 distinct keys
 # (10-byte values) through `redis-cli --pipe`.
 #
-# Needs node (Kioku is started as `node dist/main.js`) and Debian's redis-server and redis-tools.
+# Needs node (Kioku is started as users start it, `bin/kioku-server`) and Debian's redis-server and redis-tools.
 # Ports: BENCH_KIOKU_PORT (default 7181) and BENCH_REDIS_PORT (default 7171), loopback only.
 # KIOKU_NODE_FLAGS adds node/V8 flags to Kioku's command line (e.g. "--max-semi-space-size=32").
 set -euo pipefail
@@ -88,7 +88,7 @@ wait_ready() { # port pid name
 
 start_servers() {
   # shellcheck disable=SC2086 # KIOKU_NODE_FLAGS is a list of flags
-  node ${KIOKU_NODE_FLAGS:-} dist/main.js --port "$KIOKU_PORT" --bind 127.0.0.1 >>"$WORK/kioku.log" 2>&1 &
+  node ${KIOKU_NODE_FLAGS:-} --max-semi-space-size=2 dist/main.js --port "$KIOKU_PORT" --bind 127.0.0.1 >>"$WORK/kioku.log" 2>&1 &
   kioku_pid=$!
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
     --logfile "$WORK/redis.log" &

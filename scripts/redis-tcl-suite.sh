@@ -31,7 +31,7 @@ trap stop_kioku EXIT
 
 start_kioku() {
   local log=$1
-  node dist/main.js --port "$PORT" --bind 127.0.0.1 --loglevel warning >"$log" 2>&1 &
+  bin/kioku-server --port "$PORT" --bind 127.0.0.1 --loglevel warning >"$log" 2>&1 &
   kioku_pid=$!
   for _ in $(seq 1 100); do
     redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0

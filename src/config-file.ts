@@ -25,6 +25,10 @@ import { REDIS_VERSION } from './version.js';
 
 /** A start-up configuration error; `line`/`lineNumber` are absent for errors not tied to a line. */
 export class ConfigFileError extends Error {
+  /** Where the line came from: a file's path, 'stdin' or 'the command line' (set by the loader). */
+  source: string | undefined;
+  /** The line's number within that source. */
+  sourceLine: number | undefined;
   constructor(
     reason: string,
     readonly lineNumber?: number,
@@ -34,11 +38,18 @@ export class ConfigFileError extends Error {
   }
 }
 
-/** The text redis-server prints on stderr before exiting with status 1. */
+/**
+ * The text redis-server prints on stderr before exiting with status 1, then one more line naming
+ * the source, its own line number and the directive.
+ * COMPAT: Redis's four lines give the line of the whole config text but not the file; the last
+ * line is Kioku's, so a user of several files (or include) knows where to look.
+ */
 export function formatFatal(e: ConfigFileError): string {
   let out = `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\n`;
-  if (e.lineNumber !== undefined) out += `Reading the configuration file, at line ${e.lineNumber}\n>>> '${e.line}'\n`;
-  return out + `${e.message}\n`;
+  if (e.lineNumber === undefined) return out + `${e.message}\n`;
+  out += `Reading the configuration file, at line ${e.lineNumber}\n>>> '${e.line}'\n${e.message}\n`;
+  const directive = splitInlineArgs(e.line ?? '')?.[0] ?? '';
+  return out + `(in ${e.source ?? 'the configuration'}, line ${e.sourceLine ?? e.lineNumber}, directive '${directive}')\n`;
 }
 
 /** A config file that could not be read: redis-server reports it this way (exit status 1). */
@@ -128,13 +139,28 @@ function readConfigFile(file: string): string {
  */
 export function loadServerConfig(config: Config, cmd: { configFile: string; readStdin: boolean; options: string }, stdin: () => string): void {
   let text = '';
+  // Where each part of the text starts (0-based line), to name the source of an error.
+  const parts: { source: string; firstLine: number }[] = [];
+  const add = (source: string, part: string) => {
+    parts.push({ source, firstLine: text === '' ? 0 : text.split('\n').length - 1 });
+    text += part;
+  };
   if (cmd.configFile !== '') {
     config.configFile = path.resolve(cmd.configFile);
-    text += readConfigFile(cmd.configFile);
+    add(config.configFile, readConfigFile(cmd.configFile));
   }
-  if (cmd.readStdin) text += stdin();
-  text += '\n' + cmd.options;
-  loadConfigText(config, text, { saveSeen: false, includeDepth: 0 });
+  if (cmd.readStdin) add('stdin', stdin());
+  add('the command line', '\n' + cmd.options);
+  try {
+    loadConfigText(config, text, { saveSeen: false, includeDepth: 0 });
+  } catch (e) {
+    if (e instanceof ConfigFileError && e.lineNumber !== undefined && e.source === undefined) {
+      const part = [...parts].reverse().find((p) => p.firstLine < e.lineNumber!)!;
+      e.source = part.source;
+      e.sourceLine = e.lineNumber - part.firstLine - (part.source === 'the command line' ? 1 : 0);
+    }
+    throw e;
+  }
   const logfile = config.get('logfile');
   if (logfile !== '') {
     try {
@@ -176,6 +202,12 @@ function applyDirective(config: Config, args: string[], state: LoadState): void 
       state.includeDepth++;
       try {
         loadConfigText(config, readConfigFile(file), state);
+      } catch (e) {
+        if (e instanceof ConfigFileError && e.source === undefined) {
+          e.source = file;
+          e.sourceLine = e.lineNumber;
+        }
+        throw e;
       } finally {
         state.includeDepth--;
       }

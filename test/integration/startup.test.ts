@@ -142,7 +142,8 @@ describe('kioku-server fatal configuration errors', () => {
     const r = runKioku([conf]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments\n",
+      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments\n" +
+        `(in ${conf}, line 2, directive 'foo')\n`,
     );
   });
 
@@ -150,7 +151,8 @@ describe('kioku-server fatal configuration errors', () => {
     const r = runKioku(['--port', 'abc']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer\n",
+      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer\n" +
+        "(in the command line, line 1, directive 'port')\n",
     );
   });
 

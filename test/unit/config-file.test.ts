@@ -114,7 +114,8 @@ describe('config file parsing', () => {
     const e = loadError('port 7000\n\n  foo bar  \n');
     expect([e.lineNumber, e.line, e.message]).toEqual([3, 'foo bar', 'Bad directive or wrong number of arguments']);
     expect(formatFatal(e)).toBe(
-      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n>>> 'foo bar'\nBad directive or wrong number of arguments\n",
+      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n>>> 'foo bar'\nBad directive or wrong number of arguments\n" +
+        "(in the configuration, line 3, directive 'foo')\n",
     );
     const q = loadError('hz 10\nloglevel "notice\n');
     expect([q.lineNumber, q.message]).toEqual([2, 'Unbalanced quotes in configuration line']);
@@ -129,6 +130,23 @@ describe('config file parsing', () => {
     fs.writeFileSync(path.join(tmp, 'bad-inc.conf'), 'hz 10\nhz abc\n');
     const e = loadError(`port 1\nport 2\ninclude ${path.join(tmp, 'bad-inc.conf')}\n`);
     expect([e.lineNumber, e.line]).toEqual([2, 'hz abc']);
+  });
+
+  it('the fatal report names the file, its line and the directive, also for an included file and stdin', () => {
+    const main = path.join(tmp, 'main.conf');
+    const inc = path.join(tmp, 'bad-inc2.conf');
+    fs.writeFileSync(inc, 'hz 10\nhz abc\n');
+    fs.writeFileSync(main, `port 1\ninclude ${inc}\n`);
+    const fatal = (cmd: { configFile: string; readStdin: boolean; options: string }, stdin = '') => {
+      try {
+        loadServerConfig(new Config(), cmd, () => stdin);
+      } catch (e) {
+        return formatFatal(e as ConfigFileError).split('\n').at(-2);
+      }
+      return 'no error';
+    };
+    expect(fatal({ configFile: main, readStdin: false, options: '' })).toBe(`(in ${inc}, line 2, directive 'hz')`);
+    expect(fatal({ configFile: '', readStdin: true, options: '' }, 'hz 10\ntimeout x\n')).toBe("(in stdin, line 2, directive 'timeout')");
   });
 });
 
@@ -167,7 +185,8 @@ describe('command line', () => {
       err = e;
     }
     expect(formatFatal(err as ConfigFileError)).toBe(
-      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer\n",
+      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer\n" +
+        "(in the command line, line 2, directive 'port')\n",
     );
   });
 
