@@ -121,8 +121,12 @@ export class Client implements ReplySink {
       }
       this.closing = true;
     }
-    this.flush();
-    if (this.closing) this.endAfterReplies();
+    if (this.closing) {
+      this.flush();
+      this.endAfterReplies();
+    } else if (this.writer.pendingBytes > 0) {
+      this.server.flushSoon(this);
+    }
   }
 
   // ---- Output ----

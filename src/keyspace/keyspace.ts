@@ -77,6 +77,11 @@ export class Keyspace {
     this.host.keyExpired(this, key);
   }
 
+  /** Expires the key now if its TTL is past (lazy expiry without a lookup of the value). */
+  expireIfDue(key: Bytes): void {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+  }
+
   /** The live value (expiring it first if due), without touching it or counting stats. */
   private live(key: Bytes): RedisValue | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
