@@ -18,7 +18,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Config, ConfigError } from './config.js';
-import { FILE_ONLY_DIRECTIVES, quoteArg, strerror } from './config-params.js';
+import { FILE_ONLY_DIRECTIVES, strerror } from './config-params.js';
+import { repr } from './keyspace/bytes.js';
 import { splitInlineArgs } from './protocol/resp-decoder.js';
 import { globMatch } from './keyspace/glob.js';
 import { REDIS_VERSION } from './version.js';
@@ -90,7 +91,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       const next = argv[i + 1];
       if (arg.toLowerCase() === '--save' && (next === undefined || next.startsWith('--'))) options += '""';
     } else {
-      options += quoteArg(arg) + ' ';
+      options += repr(arg) + ' ';
     }
   }
   return { kind: 'run', configFile, readStdin, options };

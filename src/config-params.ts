@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseI64 } from './keyspace/bytes.js';
+import { parseI64, repr } from './keyspace/bytes.js';
 
 /** A bad value or unknown name; `message` is the reason text Redis gives. */
 export class ConfigError extends Error {}
@@ -88,24 +88,6 @@ function plain(dflt: string): ParamDef['rewrite'] {
 }
 
 // ---- Value syntax shared with the file parser and CONFIG REWRITE ----
-
-/** Redis's sdscatrepr: a double-quoted string with \n \r \t \a \b \\ \" and \xHH escapes. */
-export function quoteArg(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 92) out += '\\\\';
-    else if (c === 34) out += '\\"';
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += s[i];
-  }
-  return out + '"';
-}
 
 const MEMORY_UNITS: Record<string, bigint> = {
   '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n * 1000n, mb: 1024n * 1024n, g: 1000n * 1000n * 1000n, gb: 1024n * 1024n * 1024n,
@@ -189,7 +171,7 @@ export function enumeration(name: string, dflt: string, choices: string[], o: Op
 
 /** A string: written quoted, and removed from the file when back at its default (rewriteConfigStringOption). */
 export function string(name: string, dflt: string, o: Options = {}): ParamDef {
-  return def(name, dflt, (args) => one(args), (v) => (v === dflt ? [] : [{ text: quoteArg(v), force: true }]), o);
+  return def(name, dflt, (args) => one(args), (v) => (v === dflt ? [] : [{ text: repr(v), force: true }]), o);
 }
 
 /** A parameter with its own syntax (save, bind, client-output-buffer-limit...). */
@@ -369,7 +351,7 @@ function parseOctal(args: string[]): string {
   return n.toString(8);
 }
 
-const quotedUnlessDefault = (dflt: string) => (v: string) => [{ text: quoteArg(v), force: v !== dflt }];
+const quotedUnlessDefault = (dflt: string) => (v: string) => [{ text: repr(v), force: v !== dflt }];
 
 /**
  * Every Redis 7.0 parameter, alphabetically. Defaults are those of a fresh redis-server 7.0.15
@@ -432,7 +414,7 @@ export const PARAMETERS: ParamDef[] = [
   bool('daemonize', false, { immutable: true }),
   int('databases', 16, 1, INT_MAX, { immutable: true }),
   string('dbfilename', 'dump.rdb', { protected: true, acted: false }),
-  special('dir', '', false, parseDir, (v) => [{ text: quoteArg(v), force: true }], { protected: true }),
+  special('dir', '', false, parseDir, (v) => [{ text: repr(v), force: true }], { protected: true }),
   bool('disable-thp', true, { immutable: true, acted: false }),
   bool('dynamic-hz', true, { acted: false }),
   enumeration('enable-debug-command', 'no', ['no', 'yes', 'local'], { immutable: true, acted: false }),

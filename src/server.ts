@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { Bytes } from './keyspace/bytes.js';
+import { repr, type Bytes } from './keyspace/bytes.js';
 import { Keyspace, type KeyspaceHost } from './keyspace/keyspace.js';
 import { ScanCursors } from './keyspace/scan-cursors.js';
 import { Client } from './client.js';
@@ -336,7 +336,7 @@ export class Server implements KeyspaceHost {
   feedMonitors(client: Client, argv: readonly Bytes[]): void {
     const t = Date.now();
     const stamp = `${Math.floor(t / 1000)}.${String((t % 1000) * 1000).padStart(6, '0')}`;
-    const args = argv.map((a) => `"${escapeMonitorArg(a)}"`).join(' ');
+    const args = argv.map(repr).join(' ');
     const line = `${stamp} [${client.db.index} ${client.remoteAddress}] ${args}`;
     for (const m of this.monitors) {
       if (m === client) continue;
@@ -407,22 +407,4 @@ export class Server implements KeyspaceHost {
 function memoryInUse(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
-}
-
-/** MONITOR shows arguments as Redis's sdscatrepr does: quotes and non-printables escaped. */
-function escapeMonitorArg(a: Bytes): string {
-  let out = '';
-  for (let i = 0; i < a.length; i++) {
-    const c = a.charCodeAt(i);
-    if (c === 92) out += '\\\\';
-    else if (c === 34) out += '\\"';
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += a[i];
-  }
-  return out;
 }

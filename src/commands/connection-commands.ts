@@ -10,6 +10,7 @@ import { ArgCursor, intArg } from './arg-cursor.js';
 import { REDIS_VERSION } from '../version.js';
 import {
   ERR_AUTH_NOPASS,
+  ERR_CLIENT_NAME,
   ERR_DB_INDEX,
   ERR_SYNTAX,
   NOPROTO,
@@ -103,7 +104,7 @@ function hello(ctx: CommandContext, argv: readonly Bytes[]): void {
     throw replyError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
   }
   if (name !== undefined) {
-    if (!validClientName(name)) throw replyError('ERR Client names cannot contain spaces, newlines or special characters.');
+    if (!validClientName(name)) throw ERR_CLIENT_NAME;
     ctx.client.name = name;
   }
   ctx.client.writer.protocol = protocol;

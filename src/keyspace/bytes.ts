@@ -337,3 +337,23 @@ function formatFixed17(x: BinaryFloat): string {
   const out = stripZeros(digits.slice(0, -17) + '.' + digits.slice(-17));
   return x.neg && out !== '0' ? '-' + out : out;
 }
+
+// ---- Display ----
+
+/** Redis's sdscatrepr: a double-quoted string with \n \r \t \a \b \\ \" and \xHH escapes. */
+export function repr(s: Bytes): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) out += '\\\\';
+    else if (c === 34) out += '\\"';
+    else if (c === 10) out += '\\n';
+    else if (c === 13) out += '\\r';
+    else if (c === 9) out += '\\t';
+    else if (c === 7) out += '\\a';
+    else if (c === 8) out += '\\b';
+    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += s[i];
+  }
+  return out + '"';
+}

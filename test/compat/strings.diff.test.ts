@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startDifferential, type Differential } from '../helpers/differential.js';
 import { haveRedisServer, NO_REDIS } from '../helpers/redis-oracle.js';
+import { prng } from '../helpers/prng.js';
 
 const available = haveRedisServer();
 if (!available) console.log(NO_REDIS);
@@ -20,17 +21,6 @@ async function compareBoth(diff: Differential, script: Script): Promise<void> {
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so random scripts are the same on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LLONG_MAX = '9223372036854775807';
 const LLONG_MIN = '-9223372036854775808';

@@ -17,7 +17,8 @@ export function haveRedisServer(): boolean {
 /** Reason printed by tests that skip without redis-server. */
 export const NO_REDIS = 'redis-server 7.x is not installed (apt-get install redis-server): differential test skipped';
 
-function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {

@@ -9,6 +9,7 @@ import { loadServerConfig } from '../../src/config-file.js';
 import { Server } from '../../src/server.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawConnection } from '../helpers/raw-connection.js';
+import { freePort } from '../helpers/redis-oracle.js';
 
 let ts: TestServer;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-config-it-'));
@@ -20,17 +21,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 /** Resolves when something accepts on the port, rejects after ~2 s. */
 async function waitListening(port: number): Promise<RawConnection> {

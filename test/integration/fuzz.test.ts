@@ -11,20 +11,10 @@ import { RawConnection } from '../helpers/raw-connection.js';
 import { ParsedConnection } from '../helpers/parsed-connection.js';
 import { RespDecoder } from '../../src/protocol/resp-decoder.js';
 import { ProtocolError } from '../../src/protocol/reply-errors.js';
+import { prng } from '../helpers/prng.js';
 
 // ---- Seeded generators ----
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { RespDecoder, splitInlineArgs, type DecoderPolicy } from '../../src/protocol/resp-decoder.js';
 import { ProtocolError } from '../../src/protocol/reply-errors.js';
+import { prng } from '../helpers/prng.js';
 
 interface Outcome {
   cmds: string[][];
@@ -47,17 +48,6 @@ function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32), so random chunkings are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomChunks(buf: Buffer, rand: () => number, maxChunk: number): Buffer[] {
   const out: Buffer[] = [];
