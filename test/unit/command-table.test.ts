@@ -126,7 +126,7 @@ describe.runIf(redisAvailable)('COMMAND INFO equals redis-server 7.0 for every c
     }
   });
   afterAll(async () => {
-    if (missingSubcommands.size > 0) console.info(`subcommands not implemented yet: ${[...missingSubcommands].join(' ')}`);
+    if (missingSubcommands.size > 0) console.info(`Redis 7.0 subcommands Kioku lacks so far: ${[...missingSubcommands].join(' ')}`);
     for (const who of ['kioku', 'redis'] as const) for (const p of [2, 3] as const) conns[who]?.[p].close();
     await ts?.stop();
     await oracle?.stop();
