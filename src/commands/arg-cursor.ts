@@ -3,8 +3,7 @@
  * texts, so handlers validate everything before their first mutation. Mirrors redis object.c
  * getLongLongFromObjectOrReply / getDoubleFromObjectOrReply and the option loops of t_string.c.
  */
-import type { Bytes } from '../keyspace/bytes.js';
-import { parseDouble, parseI64, parseInteger } from '../keyspace/bytes.js';
+import { parseDouble, parseI64, parseInteger, type Bytes } from '../keyspace/bytes.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, type ReplyError } from '../protocol/reply-errors.js';
 
 /** Parses an integer argument (int64) or throws "value is not an integer or out of range". */
@@ -50,35 +49,8 @@ export class ArgCursor {
     return this.argv[this.pos++]!;
   }
 
-  /** The next argument lowercased (an option keyword), without consuming it; '' at the end. */
-  peekToken(): string {
-    return this.pos < this.argv.length ? this.argv[this.pos]!.toLowerCase() : '';
-  }
-
   /** The next argument lowercased (an option keyword). */
   token(): string {
     return this.next().toLowerCase();
-  }
-
-  /** Consumes the next argument if it equals the keyword (case-insensitive). */
-  accept(keyword: string): boolean {
-    if (this.peekToken() !== keyword) return false;
-    this.pos++;
-    return true;
-  }
-
-  int(err?: ReplyError): number {
-    return intArg(this.next(), err);
-  }
-
-  double(err?: ReplyError): number {
-    return doubleArg(this.next(), err);
-  }
-
-  /** All arguments left. */
-  rest(): Bytes[] {
-    const r = this.argv.slice(this.pos);
-    this.pos = this.argv.length;
-    return r;
   }
 }

@@ -26,16 +26,6 @@ export function bufferOf(b: Bytes): Buffer {
   return Buffer.from(b, 'latin1');
 }
 
-/** Bytes → readable text for logs and error messages (the bytes are shown as they are). */
-export function utf8Of(b: Bytes): string {
-  return Buffer.from(b, 'latin1').toString('utf8');
-}
-
-/** Text (UTF-8) → Bytes, for strings that come from config files, argv or the JS world. */
-export function bytesFromUtf8(s: string): Bytes {
-  return Buffer.from(s, 'utf8').toString('latin1');
-}
-
 // ---- Integers ----
 
 const INT64_MAX = 9223372036854775807n;

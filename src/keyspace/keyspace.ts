@@ -210,11 +210,6 @@ export class Keyspace {
     return this.expires.delete(key);
   }
 
-  /** Is the time already past for this expiry (used to delete instead of setting a past TTL)? */
-  isPast(at: number): boolean {
-    return at <= this.host.now();
-  }
-
   /**
    * One active expiry pass over this database, as Redis's activeExpireCycle: sample keys with a
    * TTL, delete the stale ones, and sample again while more than 10% of a sample was stale and

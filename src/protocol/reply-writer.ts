@@ -85,13 +85,6 @@ export class ReplyWriter {
     this.sink.write(chunks, bytes);
   }
 
-  /** Sends replies somewhere else from now on (MULTI capture, a script, a replica link...). */
-  redirect(sink: ReplySink): ReplySink {
-    const old = this.sink;
-    this.sink = sink;
-    return old;
-  }
-
   /** A point to roll back to, within the current batch (CLIENT REPLY OFF/SKIP). */
   mark(): WriterMark {
     return { queued: this.queued.length, queuedBytes: this.queuedBytes, slab: this.slab, start: this.start, end: this.end };
@@ -241,13 +234,6 @@ export class ReplyWriter {
     this.putString(b);
     slab[this.end++] = 13;
     slab[this.end++] = 10;
-  }
-
-  /** A bulk from a Buffer (binary payloads built elsewhere); one of 32 KB or more is not copied. */
-  bulkBuffer(b: Buffer): void {
-    this.header(BULK, b.length);
-    this.raw(b);
-    this.text(CRLF);
   }
 
   nullBulk(): void {
