@@ -12,8 +12,8 @@
 import type { Bytes } from '../keyspace/bytes.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import { copyValue, typeOf } from '../keyspace/redis-value.js';
-import { globMatch } from '../keyspace/glob.js';
-import { parseScanCursor, takeFrom } from '../keyspace/scan-cursors.js';
+import { takeFrom } from '../keyspace/scan-cursors.js';
+import { matcher, readScanArgs } from './scan-args.js';
 import type { CommandContext, CommandDocs, CommandSpecInput } from './command-spec.js';
 import { rangeKeySpec } from './command-spec.js';
 import { family } from './command-table.js';
@@ -21,7 +21,6 @@ import { intArg } from './arg-cursor.js';
 import {
   ERR_DB_INDEX,
   ERR_INT_RANGE,
-  ERR_INVALID_CURSOR,
   ERR_NO_SUCH_KEY,
   ERR_NOT_INTEGER,
   ERR_SAME_OBJECT,
@@ -90,12 +89,6 @@ function type(ctx: CommandContext, argv: readonly Bytes[]): void {
 
 // ---- Iteration ----
 
-/** Redis skips pattern matching for a lone "*" (which, as a glob, would not match the empty key). */
-function matcher(pattern: Bytes | undefined): ((key: Bytes) => boolean) | undefined {
-  if (pattern === undefined || pattern === '*') return undefined;
-  return (key) => globMatch(pattern, key);
-}
-
 /** KEYS pattern → every live key matching the glob (expired keys are skipped, not deleted). */
 function keys(ctx: CommandContext, argv: readonly Bytes[]): void {
   const match = matcher(argv[1]!);
@@ -116,31 +109,11 @@ function keys(ctx: CommandContext, argv: readonly Bytes[]): void {
  * server.scanCursors (see scan-cursors.ts for the guarantee and its COMPAT note).
  */
 function scan(ctx: CommandContext, argv: readonly Bytes[]): void {
-  const cursor = parseScanCursor(argv[1]!);
-  if (cursor === undefined) throw ERR_INVALID_CURSOR;
-  let count = 10;
-  let pattern: Bytes | undefined;
-  let wantType: string | undefined;
-  for (let i = 2; i < argv.length; i += 2) {
-    const opt = argv[i]!.toLowerCase();
-    if (i + 1 >= argv.length) throw ERR_SYNTAX;
-    const value = argv[i + 1]!;
-    if (opt === 'count') {
-      count = intArg(value);
-      if (count < 1) throw ERR_SYNTAX;
-    } else if (opt === 'match') {
-      pattern = value;
-    } else if (opt === 'type') {
-      wantType = value.toLowerCase();
-    } else {
-      throw ERR_SYNTAX;
-    }
-  }
+  const { cursor, count, match, type: wantType } = readScanArgs(argv, 1, true);
   const db = ctx.db;
   const owner = db.data;
   const iterator = ctx.server.scanCursors.resume(owner, cursor, () => owner.keys());
   const { items, done } = takeFrom(iterator, count);
-  const match = matcher(pattern);
   const out: Bytes[] = [];
   for (const key of items) {
     if (match !== undefined && !match(key)) continue;
@@ -288,7 +261,12 @@ function swapdb(ctx: CommandContext, argv: readonly Bytes[]): void {
   const a = ctx.server.db(int32Arg(argv[1]!, ERR_SWAPDB_FIRST));
   const b = ctx.server.db(int32Arg(argv[2]!, ERR_SWAPDB_SECOND));
   if (a === undefined || b === undefined) throw ERR_DB_INDEX;
-  if (a !== b) a.swapWith(b);
+  if (a !== b) {
+    a.swapWith(b);
+    // Clients blocked in either database may now find their keys (Redis scanDatabaseForReadyKeys).
+    ctx.server.blocking.databaseChanged(a);
+    ctx.server.blocking.databaseChanged(b);
+  }
   ctx.server.dirty++;
   ctx.reply.ok();
 }
