@@ -420,8 +420,8 @@ export const PARAMETERS: ParamDef[] = [
   enumeration('enable-debug-command', 'no', ['no', 'yes', 'local'], { immutable: true, acted: false }),
   enumeration('enable-module-command', 'no', ['no', 'yes', 'local'], { immutable: true, acted: false }),
   enumeration('enable-protected-configs', 'no', ['no', 'yes', 'local'], { immutable: true, acted: false }),
-  int('hash-max-listpack-entries', 512, 0, LLONG_MAX, { aliases: ['hash-max-ziplist-entries'], acted: false }),
-  memory('hash-max-listpack-value', 64, 0, LLONG_MAX, { aliases: ['hash-max-ziplist-value'], acted: false }),
+  int('hash-max-listpack-entries', 512, 0, LLONG_MAX, { aliases: ['hash-max-ziplist-entries'] }),
+  memory('hash-max-listpack-value', 64, 0, LLONG_MAX, { aliases: ['hash-max-ziplist-value'] }),
   memory('hll-sparse-max-bytes', 3000, 0, LLONG_MAX, { acted: false }),
   int('hz', 10, 0, INT_MAX),
   string('ignore-warnings', '', { acted: false }),
@@ -494,7 +494,7 @@ export const PARAMETERS: ParamDef[] = [
   enumeration('sanitize-dump-payload', 'no', ['no', 'yes', 'clients'], { acted: false }),
   special('save', SAVE_DEFAULT, true, parseSave, rewriteSave, { acted: false }),
   string('server_cpulist', '', { immutable: true, acted: false }),
-  int('set-max-intset-entries', 512, 0, LLONG_MAX, { acted: false }),
+  int('set-max-intset-entries', 512, 0, LLONG_MAX),
   bool('set-proc-title', true, { immutable: true, acted: false }),
   enumeration('shutdown-on-sigint', 'default', ['default', 'save', 'nosave', 'now', 'force'], { acted: false }),
   enumeration('shutdown-on-sigterm', 'default', ['default', 'save', 'nosave', 'now', 'force'], { acted: false }),
@@ -535,8 +535,8 @@ export const PARAMETERS: ParamDef[] = [
   int('tracking-table-max-keys', 1000000, 0, LLONG_MAX, { acted: false }),
   string('unixsocket', '', { immutable: true, acted: false }),
   special('unixsocketperm', '0', false, parseOctal, plain('0'), { immutable: true, acted: false }),
-  int('zset-max-listpack-entries', 128, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-entries'], acted: false }),
-  memory('zset-max-listpack-value', 64, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-value'], acted: false }),
+  int('zset-max-listpack-entries', 128, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-entries'] }),
+  memory('zset-max-listpack-value', 64, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-value'] }),
 ];
 
 /**

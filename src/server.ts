@@ -17,6 +17,7 @@ import { ALL_FAMILIES } from './commands/families.js';
 import { Dispatcher } from './commands/dispatcher.js';
 import { Propagator } from './replication/propagator.js';
 import { Slowlog } from './slowlog.js';
+import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import type { FunctionLibrary } from './scripting/function-library.js';
 
@@ -52,6 +53,18 @@ export interface HotLimits {
   clientQueryBufferLimit: number;
 }
 
+/**
+ * Redis 7.0's compact-encoding thresholds (OBJECT ENCODING listpack/intset below them). Lists
+ * have none here: Redis 7.0 reports every list as a quicklist.
+ */
+export interface EncodingLimits {
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+}
+
 const DENIED_PROTECTED =
   '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
   'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: ' +
@@ -66,13 +79,15 @@ export interface ServerOptions {
   logger?: Logger;
 }
 
-export class Server implements KeyspaceHost {
+export class Server implements KeyspaceHost, BlockingHost {
   readonly config: Config;
   readonly clock: Clock;
   log: Logger;
   readonly commands = new CommandTable(ALL_FAMILIES);
   readonly dispatcher = new Dispatcher(this);
   readonly propagator = new Propagator();
+  /** Clients parked by blocking commands (BLPOP...), and the keys they wait on. */
+  readonly blocking = new BlockingRegistry(this);
   readonly slowlog = new Slowlog();
   readonly stats = new ServerStats();
   readonly scanCursors = new ScanCursors();
@@ -82,6 +97,14 @@ export class Server implements KeyspaceHost {
   /** Clients with replies to write at the end of this event-loop turn (flushSoon). */
   private readonly pendingWrites = new Set<Client>();
   readonly limits: HotLimits = { protoMaxBulkLen: 0, clientQueryBufferLimit: 0 };
+  /** The compact-encoding thresholds, cached from the config (read on every collection write). */
+  readonly encodingLimits: EncodingLimits = {
+    hashMaxListpackEntries: 0,
+    hashMaxListpackValue: 0,
+    setMaxIntsetEntries: 0,
+    zsetMaxListpackEntries: 0,
+    zsetMaxListpackValue: 0,
+  };
   /** Writes since the last save (Redis server.dirty). */
   dirty = 0;
   readonly startedAt = Date.now();
@@ -135,6 +158,12 @@ export class Server implements KeyspaceHost {
   private applyConfig(): void {
     this.limits.protoMaxBulkLen = this.config.getInt('proto-max-bulk-len');
     this.limits.clientQueryBufferLimit = this.config.getInt('client-query-buffer-limit');
+    const enc = this.encodingLimits;
+    enc.hashMaxListpackEntries = this.config.getInt('hash-max-listpack-entries');
+    enc.hashMaxListpackValue = this.config.getInt('hash-max-listpack-value');
+    enc.setMaxIntsetEntries = this.config.getInt('set-max-intset-entries');
+    enc.zsetMaxListpackEntries = this.config.getInt('zset-max-listpack-entries');
+    enc.zsetMaxListpackValue = this.config.getInt('zset-max-listpack-value');
     this.slowlog.slowerThan = this.config.getInt('slowlog-log-slower-than');
     this.slowlog.maxLen = this.config.getInt('slowlog-max-len');
     this.slowlog.trim();
@@ -286,6 +315,30 @@ export class Server implements KeyspaceHost {
   clientGone(client: Client): void {
     this.clients.delete(client.id);
     this.monitors.delete(client);
+    if (client.blocked !== undefined) this.blocking.unblock(client.blocked);
+  }
+
+  // ---- Blocked clients (BlockingHost) ----
+
+  clockNow(): number {
+    return this.clock.now();
+  }
+
+  retry(state: BlockedState): boolean {
+    return this.dispatcher.call(state.client, state.spec, state.argv, true);
+  }
+
+  resume(client: Client): void {
+    this.flushSoon(client);
+    // Its pipelined commands run in a later turn, not inside the command that served it.
+    setImmediate(() => client.processInput());
+  }
+
+  ended(state: BlockedState, reply: (state: BlockedState) => void): void {
+    reply(state);
+    state.spec.stats.calls++;
+    this.stats.totalCommandsProcessed++;
+    this.resume(state.client);
   }
 
   // ---- Commands ----
@@ -322,8 +375,9 @@ export class Server implements KeyspaceHost {
   }
 
   /** A key's value changed (Redis signalModifiedKey + dirty++). */
-  signalModifiedKey(_db: Keyspace, _key: Bytes): void {
+  signalModifiedKey(db: Keyspace, key: Bytes): void {
     this.dirty++;
+    if (this.blocking.active) this.blocking.keyTouched(db, key);
   }
 
   /** Counts an error reply in errorstats. */
@@ -385,7 +439,7 @@ export class Server implements KeyspaceHost {
     if (timeout <= 0 || this.cronLoops % 10 !== 0) return;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      if (c.monitor) continue;
+      if (c.monitor || c.blocked !== undefined) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         this.log.debug(`Closing idle client ${c.describe()}`);
         c.close();

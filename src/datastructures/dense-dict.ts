@@ -1,0 +1,128 @@
+/**
+ * DenseMap and DenseSet: the "hashtable" encoding of hashes and sets. A Map from each key to its
+ * slot, plus the keys (and values) packed in arrays, so that a uniformly random element is one
+ * array read: HRANDFIELD, SRANDMEMBER and SPOP pick as Redis's dictGetFairRandomKey intends,
+ * without walking the Map. Removal moves the last slot into the hole, so the arrays stay dense.
+ *
+ * Iteration (and SCAN, through live Map iterators) follows the index Map: moving a key to another
+ * slot re-sets its index entry, which keeps its place in the Map's order, so a live iterator sees
+ * every key present from its start to its end exactly once.
+ * Mirrors the role of redis dict.c for these types; knows nothing of the server.
+ */
+import type { Bytes } from '../keyspace/bytes.js';
+
+/** Field → value with O(1) random access (a hash's hashtable encoding). */
+export class DenseMap<V> {
+  /** key → its slot in `keys` / `vals`. */
+  private readonly index = new Map<Bytes, number>();
+  private readonly keyList: Bytes[] = [];
+  private readonly valList: V[] = [];
+
+  get size(): number {
+    return this.keyList.length;
+  }
+
+  has(key: Bytes): boolean {
+    return this.index.has(key);
+  }
+
+  get(key: Bytes): V | undefined {
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.valList[i];
+  }
+
+  /** Sets the value; true if the key is new. */
+  set(key: Bytes, value: V): boolean {
+    const i = this.index.get(key);
+    if (i !== undefined) {
+      this.valList[i] = value;
+      return false;
+    }
+    this.index.set(key, this.keyList.length);
+    this.keyList.push(key);
+    this.valList.push(value);
+    return true;
+  }
+
+  /** Removes the key; true if it was there. */
+  delete(key: Bytes): boolean {
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    this.index.delete(key);
+    const last = this.keyList.length - 1;
+    if (i !== last) {
+      const moved = this.keyList[last]!;
+      this.keyList[i] = moved;
+      this.valList[i] = this.valList[last]!;
+      this.index.set(moved, i);
+    }
+    this.keyList.pop();
+    this.valList.pop();
+    return true;
+  }
+
+  /** The key in a slot, 0 ≤ slot < size: with a random slot, a uniformly random key. */
+  keyAt(slot: number): Bytes {
+    return this.keyList[slot]!;
+  }
+
+  valueAt(slot: number): V {
+    return this.valList[slot]!;
+  }
+
+  /** Keys in the index Map's order; a live iterator (SCAN cursors keep it across calls). */
+  keys(): IterableIterator<Bytes> {
+    return this.index.keys();
+  }
+
+  *entries(): IterableIterator<[Bytes, V]> {
+    for (const [key, i] of this.index) yield [key, this.valList[i]!];
+  }
+}
+
+/** Members with O(1) random access (a set's hashtable encoding). */
+export class DenseSet {
+  private readonly index = new Map<Bytes, number>();
+  private readonly list: Bytes[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  has(member: Bytes): boolean {
+    return this.index.has(member);
+  }
+
+  /** Adds the member; true if it is new. */
+  add(member: Bytes): boolean {
+    if (this.index.has(member)) return false;
+    this.index.set(member, this.list.length);
+    this.list.push(member);
+    return true;
+  }
+
+  /** Removes the member; true if it was there. */
+  delete(member: Bytes): boolean {
+    const i = this.index.get(member);
+    if (i === undefined) return false;
+    this.index.delete(member);
+    const last = this.list.length - 1;
+    if (i !== last) {
+      const moved = this.list[last]!;
+      this.list[i] = moved;
+      this.index.set(moved, i);
+    }
+    this.list.pop();
+    return true;
+  }
+
+  /** The member in a slot, 0 ≤ slot < size. */
+  at(slot: number): Bytes {
+    return this.list[slot]!;
+  }
+
+  /** Members in the index Map's order; a live iterator. */
+  values(): IterableIterator<Bytes> {
+    return this.index.keys();
+  }
+}
