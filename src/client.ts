@@ -14,6 +14,7 @@ import type { Server } from './server.js';
 import { RespDecoder } from './protocol/resp-decoder.js';
 import { ReplyWriter, type ReplySink } from './protocol/reply-writer.js';
 import { ProtocolError } from './protocol/reply-errors.js';
+import type { BlockedState } from './blocking.js';
 
 /** Unsent bytes above which the client is paused until its socket drains. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -48,6 +49,8 @@ export class Client implements ReplySink {
   noTouch = false;
   /** Receives every command the server runs (MONITOR). */
   monitor = false;
+  /** Waiting in a blocking command (BLPOP...): its later commands wait too. */
+  blocked: BlockedState | undefined;
   /** Closing after the pending replies are written (QUIT, protocol error, CLIENT KILL). */
   closing = false;
   /** Reading and executing are paused until the socket drains. */
@@ -103,7 +106,7 @@ export class Client implements ReplySink {
   /** Runs the buffered commands until none is complete, or the client pauses or closes. */
   processInput(): void {
     try {
-      while (!this.paused && !this.closing) {
+      while (!this.paused && !this.closing && this.blocked === undefined) {
         const argv = this.decoder.next();
         if (argv === null) break;
         this.server.dispatcher.process(this, argv);

@@ -14,7 +14,8 @@ import type { Client } from '../client.js';
 import type { CommandContext, CommandSpecInput } from './command-spec.js';
 import { family } from './command-table.js';
 import { validClientName } from './connection-commands.js';
-import { ERR_CLIENT_NAME, ERR_SYNTAX, replyError } from '../protocol/reply-errors.js';
+import { intArg } from './arg-cursor.js';
+import { ERR_CLIENT_NAME, ERR_SYNTAX, replyError, subcommandSyntax } from '../protocol/reply-errors.js';
 
 const ERR_NO_SUCH_CLIENT = replyError('ERR No such client');
 const ERR_INVALID_CLIENT_ID = replyError('ERR Invalid client ID');
@@ -50,6 +51,7 @@ function clientType(_c: Client): ClientType {
 function clientFlags(c: Client): string {
   let f = '';
   if (c.monitor) f += 'O';
+  if (c.blocked !== undefined) f += 'b';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
   // 7.2's letter for CLIENT NO-TOUCH, which Kioku accepts as 7.2 does.
@@ -299,6 +301,33 @@ function clientNoTouch(ctx: CommandContext, argv: readonly Bytes[]): void {
   ctx.reply.ok();
 }
 
+const ERR_UNBLOCK_REASON = replyError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+const UNBLOCKED = replyError('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+
+/**
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR] → 1 if that client was blocked (BLPOP...) and is now
+ * released, 0 otherwise. TIMEOUT (the default) gives it the reply of a timeout; ERROR, the
+ * UNBLOCKED error.
+ */
+function clientUnblock(ctx: CommandContext, argv: readonly Bytes[]): void {
+  if (argv.length > 4) throw subcommandSyntax(argv[1]!, 'client');
+  const id = intArg(argv[2]!);
+  const reason = argv.length === 4 ? argv[3]!.toLowerCase() : 'timeout';
+  if (reason !== 'timeout' && reason !== 'error') throw ERR_UNBLOCK_REASON;
+  const target = ctx.server.clients.get(id);
+  const unblocked =
+    target !== undefined &&
+    ctx.server.blocking.cancel(target, (state) => {
+      if (reason === 'error') {
+        ctx.server.countError(UNBLOCKED.code);
+        state.client.writer.error(UNBLOCKED);
+      } else {
+        state.request.onTimeout(state.client.writer);
+      }
+    });
+  ctx.reply.integer(unblocked ? 1 : 0);
+}
+
 /** Redis 7.0's CLIENT HELP, keeping the subcommands Kioku has, plus 7.2's SETINFO and NO-TOUCH. */
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -330,6 +359,8 @@ const HELP = [
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'SETINFO <option> <value>',
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
@@ -381,6 +412,12 @@ const subcommands: CommandSpecInput[] = [
     docs: docs('Get the list of client connections', '2.4.0', listOrder), handler: clientList,
   }),
   sub({ name: 'reply', arity: 3, flags: [...base], docs: docs('Instruct the server whether to reply to commands', '3.2.0'), handler: clientReply }),
+  sub({
+    name: 'unblock', arity: -3, flags: [...admin],
+    docs: docs('Unblock a client blocked in a blocking command from a different connection', '5.0.0',
+      'O(log N) where N is the number of client connections'),
+    handler: clientUnblock,
+  }),
   sub({ name: 'no-evict', arity: 3, flags: [...admin], docs: docs('Set client eviction mode for the current connection', '7.0.0'), handler: clientNoEvict }),
   sub({
     name: 'no-touch', arity: 3, flags: [...base],

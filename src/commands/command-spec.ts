@@ -132,6 +132,26 @@ export interface CommandContext {
   propagateAs(argv: Bytes[]): void;
   /** Propagate this as well, before the command itself (lazy-expiry DELs...). */
   alsoPropagate(argv: Bytes[], dbIndex?: number): void;
+  /**
+   * Blocks the client (BLPOP, BZPOPMIN...): the handler found nothing to serve, so it returns
+   * without a reply. When one of the keys is written and then holds `type`, the command runs
+   * again from the start with the same argv and may serve or block again (keeping its place in
+   * the queue). At the deadline the client gets `onTimeout`'s reply. (Inside MULTI/EXEC and
+   * scripts, where Redis never blocks, the dispatcher will answer with `onTimeout` at once.)
+   */
+  block(req: BlockRequest): void;
+}
+
+/** What a blocking command waits for (see CommandContext.block). */
+export interface BlockRequest {
+  /** Keys in the client's database, in argument order. */
+  keys: readonly Bytes[];
+  /** The type that can serve: a key that becomes ready holding another type wakes no one (Redis 7.0). */
+  type: 'list' | 'zset';
+  /** Unix ms after which the client gets onTimeout's reply; 0 = wait forever (see blockingDeadline). */
+  deadline: number;
+  /** The reply when the wait ends without data: a null array for BLPOP, a null bulk for BLMOVE... */
+  onTimeout: (reply: ReplyWriter) => void;
 }
 
 export type CommandHandler = (ctx: CommandContext, argv: readonly Bytes[]) => void;

@@ -12,7 +12,7 @@ import type { Bytes } from '../keyspace/bytes.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
-import type { CommandContext, CommandSpec } from './command-spec.js';
+import type { BlockRequest, CommandContext, CommandSpec } from './command-spec.js';
 import type { WriterMark } from '../protocol/reply-writer.js';
 import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/reply-errors.js';
 
@@ -20,6 +20,8 @@ import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } fro
 class CallContext implements CommandContext {
   /** Set by propagateAs: what to propagate instead of argv. */
   rewritten: Bytes[] | undefined;
+  /** Set by block: the command found nothing to serve and waits. */
+  blockRequest: BlockRequest | undefined;
 
   constructor(
     readonly server: Server,
@@ -48,6 +50,10 @@ class CallContext implements CommandContext {
   alsoPropagate(argv: Bytes[], dbIndex = this.db.index): void {
     this.server.propagator.propagate(dbIndex, argv);
   }
+
+  block(req: BlockRequest): void {
+    this.blockRequest = req;
+  }
 }
 
 export class Dispatcher {
@@ -68,6 +74,7 @@ export class Dispatcher {
       return;
     }
     this.call(client, spec!, argv);
+    if (server.blocking.hasReady) server.blocking.serveReady();
   }
 
   /** The error a command is refused with before it runs, or undefined. */
@@ -89,9 +96,12 @@ export class Dispatcher {
 
   /**
    * Runs a checked command (Redis call()): handler, errors, stats, slowlog, monitors, propagation.
-   * Also the entry point for commands run on behalf of another (EXEC, scripts, AOF loading).
+   * Also the entry point for commands run on behalf of another (EXEC, scripts, AOF loading), and
+   * for a blocked client's command run again when a key it waits on is ready (`retry`: it is
+   * still registered as blocked, so blocking again just keeps it waiting). A command that blocks
+   * is counted, slow-logged and propagated when it is finally served. Returns true if it blocked.
    */
-  call(client: Client, spec: CommandSpec, argv: Bytes[]): void {
+  call(client: Client, spec: CommandSpec, argv: Bytes[], retry = false): boolean {
     const server = this.server;
     const handler = spec.handler!;
     const dirtyBefore = server.dirty;
@@ -113,16 +123,26 @@ export class Dispatcher {
     } finally {
       server.endCommand();
     }
+    if (ctx.blockRequest !== undefined && !failed) {
+      if (!retry) {
+        server.blocking.block(client, spec, argv, ctx.blockRequest);
+        if (server.monitors.size > 0 && !spec.has('skip_monitor')) server.feedMonitors(client, argv);
+      }
+      return true;
+    }
     const usec = Math.round((performance.now() - started) * 1000);
     spec.stats.calls++;
     spec.stats.usec += usec;
     server.stats.totalCommandsProcessed++;
     if (mark !== undefined) this.applyReplyMode(client, spec, mark, failed);
     if (usec >= server.slowlog.slowerThan && !spec.has('skip_slowlog')) server.slowlog.consider(client, argv, usec);
-    if (server.monitors.size > 0 && !spec.has('skip_monitor') && !spec.has('admin')) server.feedMonitors(client, argv);
+    if (server.monitors.size > 0 && !retry && !spec.has('skip_monitor') && !spec.has('admin')) {
+      server.feedMonitors(client, argv);
+    }
     if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
       server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
     }
+    return false;
   }
 
   /**

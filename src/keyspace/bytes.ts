@@ -292,6 +292,15 @@ function parseLongDouble(s: Bytes): BinaryFloat | undefined {
 }
 
 /**
+ * A long double text (string2ld's rules) as the nearest JS number: ±Infinity or 0 where the
+ * long double's wider range goes past a double's ("1e400", "1e-400"). Undefined when invalid.
+ */
+export function parseLongDoubleNumber(s: Bytes): number | undefined {
+  const b = parseLongDouble(s);
+  return b === undefined ? undefined : binaryToNumber(b);
+}
+
+/**
  * Adds two INCRBYFLOAT operands exactly as Redis does on x86-64 — both parsed as 80-bit long
  * doubles, added with one rounding — and formats the sum as Redis's ld2string(LD_STR_HUMAN):
  * printf "%.17Lf", trailing zeros and a bare '.' removed, "-0" shown as "0". Returns undefined

@@ -91,6 +91,11 @@ export function unknownSubcommand(sub: string, command: string): ReplyError {
   return fixed(oneLine(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`));
 }
 
+/** Redis addReplySubcommandSyntaxError: `ERR unknown subcommand or wrong number of arguments for 'x'. Try CLIENT HELP.` */
+export function subcommandSyntax(sub: string, command: string): ReplyError {
+  return fixed(oneLine(`ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`));
+}
+
 /** `ERR invalid expire time in 'set' command` */
 export function invalidExpireTime(command: string): ReplyError {
   return fixed(`ERR invalid expire time in '${command}' command`);

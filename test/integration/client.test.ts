@@ -382,6 +382,8 @@ describe('CLIENT HELP and CLIENT errors', () => {
       '    Control the replies sent to the current connection.',
       'SETNAME <name>',
       '    Assign the name <name> to the current connection.',
+      'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+      '    Unblock the specified blocked client.',
       'SETINFO <option> <value>',
       '    Set client meta attr. Options are:',
       '    * LIB-NAME: the client lib name.',
@@ -398,7 +400,7 @@ describe('CLIENT HELP and CLIENT errors', () => {
   it('CLIENT HELP raw bytes start with status lines', async () => {
     const c = await RawConnection.connect(ts.port);
     const reply = await c.call('CLIENT', 'help');
-    expect(reply.startsWith('*39\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GETNAME\r\n')).toBe(true);
+    expect(reply.startsWith('*41\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GETNAME\r\n')).toBe(true);
     expect(reply.endsWith('+HELP\r\n+    Prints this help.\r\n')).toBe(true);
     expect(await c.call('CLIENT', 'HELP', 'x')).toBe("-ERR wrong number of arguments for 'client|help' command\r\n");
     c.close();
