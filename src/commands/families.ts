@@ -12,6 +12,8 @@ import { keyExpireCommands } from './key-expire-commands.js';
 import { objectCommands } from './object-command.js';
 import { serverCommands } from './server-commands.js';
 import { configCommands } from './config-commands.js';
+import { setCommands } from './set-commands.js';
+import { setAlgebraCommands } from './set-algebra-commands.js';
 
 export const ALL_FAMILIES: readonly CommandFamily[] = [
   connectionCommands,
@@ -23,4 +25,6 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   objectCommands,
   serverCommands,
   configCommands,
+  setCommands,
+  setAlgebraCommands,
 ];

@@ -66,6 +66,18 @@ export const ERR_INT_RANGE = fixed('ERR value is out of range, value must betwee
 /** EXPIRE-family and GETEX-style option conflicts (Redis 7.0 expire.c). */
 export const ERR_EXPIRE_NX_COMBO = fixed('ERR NX and XX, GT or LT options at the same time are not compatible');
 export const ERR_EXPIRE_GT_LT = fixed('ERR GT and LT options at the same time are not compatible');
+/** numkeys arguments (SINTERCARD, and the same texts in ZINTERCARD, LMPOP...). */
+export const ERR_NUMKEYS_NOT_POSITIVE = fixed('ERR numkeys should be greater than 0');
+export const ERR_NUMKEYS_TOO_MANY = fixed("ERR Number of keys can't be greater than number of args");
+/** SINTERCARD / ZINTERCARD LIMIT. */
+export const ERR_LIMIT_NEGATIVE = fixed("ERR LIMIT can't be negative");
+/** HINCRBY / HINCRBYFLOAT on a field whose value is not a number (t_hash.c). */
+export const ERR_HASH_NOT_INTEGER = fixed('ERR hash value is not an integer');
+export const ERR_HASH_NOT_FLOAT = fixed('ERR hash value is not a float');
+/** HINCRBYFLOAT's increment is "inf" or similar. */
+export const ERR_NAN_OR_INFINITY = fixed('ERR value is NaN or Infinity');
+/** A count beyond what a reply can hold (HRANDFIELD ... WITHVALUES past ±LONG_MAX/2). */
+export const ERR_VALUE_OUT_OF_RANGE = fixed('ERR value is out of range');
 
 /** `ERR wrong number of arguments for 'get' command` (name as the table spells it, e.g. config|get). */
 export function wrongArity(fullName: string): ReplyError {
@@ -99,4 +111,9 @@ export function subcommandSyntax(sub: string, command: string): ReplyError {
 /** `ERR invalid expire time in 'set' command` */
 export function invalidExpireTime(command: string): ReplyError {
   return fixed(`ERR invalid expire time in '${command}' command`);
+}
+
+/** getRangeLongFromObjectOrReply's text: `ERR value is out of range, value must between <min> and <max>`. */
+export function outOfRangeBetween(min: string, max: string): ReplyError {
+  return fixed(`ERR value is out of range, value must between ${min} and ${max}`);
 }
