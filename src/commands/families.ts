@@ -12,6 +12,7 @@ import { keyExpireCommands } from './key-expire-commands.js';
 import { objectCommands } from './object-command.js';
 import { serverCommands } from './server-commands.js';
 import { configCommands } from './config-commands.js';
+import { hashCommands } from './hash-commands.js';
 import { setCommands } from './set-commands.js';
 import { setAlgebraCommands } from './set-algebra-commands.js';
 
@@ -25,6 +26,7 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   objectCommands,
   serverCommands,
   configCommands,
+  hashCommands,
   setCommands,
   setAlgebraCommands,
 ];
