@@ -12,6 +12,8 @@ import { keyExpireCommands } from './key-expire-commands.js';
 import { objectCommands } from './object-command.js';
 import { serverCommands } from './server-commands.js';
 import { configCommands } from './config-commands.js';
+import { listCommands } from './list-commands.js';
+import { listBlockingCommands } from './list-blocking-commands.js';
 import { hashCommands } from './hash-commands.js';
 import { setCommands } from './set-commands.js';
 import { setAlgebraCommands } from './set-algebra-commands.js';
@@ -26,6 +28,8 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   objectCommands,
   serverCommands,
   configCommands,
+  listCommands,
+  listBlockingCommands,
   hashCommands,
   setCommands,
   setAlgebraCommands,

@@ -78,6 +78,29 @@ export const ERR_HASH_NOT_FLOAT = fixed('ERR hash value is not a float');
 export const ERR_NAN_OR_INFINITY = fixed('ERR value is NaN or Infinity');
 /** A count beyond what a reply can hold (HRANDFIELD ... WITHVALUES past ±LONG_MAX/2). */
 export const ERR_VALUE_OUT_OF_RANGE = fixed('ERR value is out of range');
+/** Sorted sets (t_zset.c): ZADD option conflicts, NaN results, range and argument errors. */
+export const ERR_ZADD_XX_NX = fixed('ERR XX and NX options at the same time are not compatible');
+export const ERR_ZADD_GT_LT_NX = fixed('ERR GT, LT, and/or NX options at the same time are not compatible');
+export const ERR_ZADD_INCR_PAIR = fixed('ERR INCR option supports a single increment-element pair');
+export const ERR_ZSET_NAN = fixed('ERR resulting score is not a number (NaN)');
+export const ERR_MINMAX_NOT_FLOAT = fixed('ERR min or max is not a float');
+export const ERR_MINMAX_NOT_LEX = fixed('ERR min or max not valid string range item');
+export const ERR_ZRANGE_LIMIT = fixed('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+export const ERR_ZRANGE_BYLEX_WITHSCORES = fixed('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+export const ERR_WEIGHT_NOT_FLOAT = fixed('ERR weight value is not a float');
+export const ERR_COUNT_NOT_POSITIVE = fixed('ERR count should be greater than 0');
+/** Lists (t_list.c): LSET past the ends, LPOS options. */
+export const ERR_INDEX_OUT_OF_RANGE = fixed('ERR index out of range');
+export const ERR_LPOS_RANK_ZERO = fixed(
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+);
+export const ERR_LPOS_COUNT_NEGATIVE = fixed("ERR COUNT can't be negative");
+export const ERR_LPOS_MAXLEN_NEGATIVE = fixed("ERR MAXLEN can't be negative");
+
+/** `ERR at least 1 input key is needed for 'zunionstore' command` */
+export function atLeastOneKey(command: string): ReplyError {
+  return fixed(`ERR at least 1 input key is needed for '${command}' command`);
+}
 
 /** `ERR wrong number of arguments for 'get' command` (name as the table spells it, e.g. config|get). */
 export function wrongArity(fullName: string): ReplyError {
