@@ -14,6 +14,7 @@ import { serverCommands } from './server-commands.js';
 import { configCommands } from './config-commands.js';
 import { listCommands } from './list-commands.js';
 import { listBlockingCommands } from './list-blocking-commands.js';
+import { sortCommands } from './sort-command.js';
 import { hashCommands } from './hash-commands.js';
 import { setCommands } from './set-commands.js';
 import { setAlgebraCommands } from './set-algebra-commands.js';
@@ -30,6 +31,7 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   configCommands,
   listCommands,
   listBlockingCommands,
+  sortCommands,
   hashCommands,
   setCommands,
   setAlgebraCommands,
