@@ -14,6 +14,7 @@ export class Propagator {
 
   /** Sends a write's effect to every subscriber (nothing happens when there are none). */
   propagate(dbIndex: number, argv: readonly Bytes[]): void {
+    if (this.listeners.size === 0) return;
     for (const l of this.listeners) l(dbIndex, argv);
   }
 
