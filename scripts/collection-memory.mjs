@@ -4,6 +4,7 @@
  * same run: one big key by default, or many small ones.
  *
  *   node scripts/collection-memory.mjs hash|zset [N] [--keys K] [--batch B] [--kioku-port P] [--redis-port P]
+ *                                      [--random-scores]
  *
  * Starts Kioku as users start it (bin/kioku-server, from dist/: run `npm run build` first) and
  * Debian's redis-server side by side on loopback (free ports unless given), both without
@@ -20,7 +21,9 @@
  * --inspect on a free loopback port for the forced GC; KIOKU_NODE_FLAGS adds flags (as in bench.sh).
  *
  * Elements: hash field "field:<i>" with value "value:<i>"; sorted set member "member:<i>" with
- * score i * 1.5 (not an integer, so it is stored as a double in both).
+ * score i * 1.5 (not an integer, so it is stored as a double in both), or with --random-scores a
+ * random score in [0, 1,000,000) from a seeded generator (the same on both servers), so members
+ * arrive in random score order, as scripts/zset-bench.mjs measures.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,7 +39,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const type = args.shift();
 if (type !== 'hash' && type !== 'zset') {
-  console.error('usage: node scripts/collection-memory.mjs hash|zset [N] [--keys K] [--batch B] [--kioku-port P] [--redis-port P]');
+  console.error('usage: node scripts/collection-memory.mjs hash|zset [N] [--keys K] [--batch B] [--kioku-port P] [--redis-port P] [--random-scores]');
   process.exit(2);
 }
 let count = 1_000_000;
@@ -44,9 +47,11 @@ let batch = 1000;
 let keys = 1;
 let kiokuPort = 0;
 let redisPort = 0;
+let randomScores = false;
 while (args.length > 0) {
   const a = args.shift();
-  if (a === '--batch') batch = Number(args.shift());
+  if (a === '--random-scores') randomScores = true;
+  else if (a === '--batch') batch = Number(args.shift());
   else if (a === '--keys') keys = Number(args.shift());
   else if (a === '--kioku-port') kiokuPort = Number(args.shift());
   else if (a === '--redis-port') redisPort = Number(args.shift());
@@ -223,12 +228,20 @@ async function usedMemory(conn) {
 
 // ---- Filling ----
 
+/** A seeded score for member i (mulberry32 of i): the same on both servers, in [0, 1e6). */
+function randomScore(i) {
+  let t = (i + 0x6d2b79f5) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 1e6;
+}
+
 /** The command adding elements [from, to) to the key. */
 function fillCommand(key, from, to) {
   const argv = [type === 'hash' ? 'HSET' : 'ZADD', key];
   for (let i = from; i < to; i++) {
     if (type === 'hash') argv.push(`field:${i}`, `value:${i}`);
-    else argv.push(String(i * 1.5), `member:${i}`);
+    else argv.push(String(randomScores ? randomScore(i) : i * 1.5), `member:${i}`);
   }
   return argv;
 }

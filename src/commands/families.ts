@@ -18,6 +18,9 @@ import { sortCommands } from './sort-command.js';
 import { hashCommands } from './hash-commands.js';
 import { setCommands } from './set-commands.js';
 import { setAlgebraCommands } from './set-algebra-commands.js';
+import { sortedSetCommands } from './sorted-set-commands.js';
+import { sortedSetRangeCommands } from './sorted-set-range-commands.js';
+import { sortedSetStoreCommands } from './sorted-set-store-commands.js';
 
 export const ALL_FAMILIES: readonly CommandFamily[] = [
   connectionCommands,
@@ -35,4 +38,7 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   hashCommands,
   setCommands,
   setAlgebraCommands,
+  sortedSetCommands,
+  sortedSetRangeCommands,
+  sortedSetStoreCommands,
 ];
