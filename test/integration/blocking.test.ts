@@ -209,7 +209,7 @@ describe('blocking: introspection and CLIENT UNBLOCK', () => {
     expect(await c.readReply()).toBe('*-1\r\n');
     c.send('BLPOP', 'q', '0');
     await blockedCount(1);
-    expect(await r.client('UNBLOCK', id, 'error')).toBe(1);
+    expect(await r.call('CLIENT', 'UNBLOCK', id, 'error')).toBe(1);
     expect(await c.readReply()).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
     expect(await r.info('errorstats')).toContain('errorstat_UNBLOCKED:count=1');
     expect(await c.call('PING')).toBe('+PONG\r\n');

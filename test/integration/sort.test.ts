@@ -33,7 +33,7 @@ describe('SORT', () => {
     await r.rpush('l', '10', '9', '-1', '2.5');
     expect(await r.sort('l')).toEqual(['-1', '2.5', '9', '10']);
     expect(await r.sort('l', 'ALPHA')).toEqual(['-1', '10', '2.5', '9']);
-    expect(await r.sort('l', 'DESC', 'LIMIT', '1', '2')).toEqual(['9', '2.5']);
+    expect(await r.sort('l', 'LIMIT', '1', '2', 'DESC')).toEqual(['9', '2.5']);
     expect(await raw.call('SORT', 'l', 'LIMIT', '0', '1')).toBe('*1\r\n$2\r\n-1\r\n');
   });
 
@@ -60,7 +60,7 @@ describe('SORT', () => {
     await r.mset('score_1', '50', 'score_2', '70', 'score_3', '60');
     await r.hset('user_1', 'name', 'ann');
     await r.hset('user_2', 'name', 'ben');
-    expect(await r.sort('users', 'BY', 'score_*', 'DESC', 'GET', '#', 'GET', 'user_*->name')).toEqual([
+    expect(await r.call('SORT', 'users', 'BY', 'score_*', 'DESC', 'GET', '#', 'GET', 'user_*->name')).toEqual([
       '2', 'ben', '3', null, '1', 'ann',
     ]);
   });
