@@ -15,6 +15,7 @@ import { family } from './command-table.js';
 import { info } from './info-command.js';
 import { commandCommandSpec } from './command-command.js';
 import { debugCommandSpec } from './debug-command.js';
+import { memoryCommandSpec } from './memory-command.js';
 import { functionCommandSpec, scriptCommandSpec } from './script-registry-commands.js';
 
 const ERR_NO_SHUTDOWN = replyError('ERR No shutdown in progress.');
@@ -182,6 +183,7 @@ export const serverCommands = family(undefined, [
     docs: docs('Listen for all requests received by the server in real time', '1.0.0'), handler: monitor,
   },
   slowlogCommandSpec,
+  memoryCommandSpec,
   debugCommandSpec,
   commandCommandSpec,
   functionCommandSpec,

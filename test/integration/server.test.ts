@@ -352,6 +352,48 @@ describe('SLOWLOG', () => {
   });
 });
 
+describe('MEMORY', () => {
+  it('MEMORY USAGE: nil for a missing key, a size that grows with the value, SAMPLES, errors', async () => {
+    const c = await raw();
+    await c.call('FLUSHALL');
+    expect(await c.call('MEMORY', 'USAGE', 'nokey')).toBe('$-1\r\n');
+    await c.call('SET', 'small', 'x');
+    await c.call('SET', 'big', 'x'.repeat(10000));
+    const small = Number((await c.call('MEMORY', 'USAGE', 'small')).slice(1, -2));
+    const big = Number((await c.call('MEMORY', 'USAGE', 'big')).slice(1, -2));
+    expect(small).toBeGreaterThan(1);
+    expect(big - small).toBeGreaterThanOrEqual(9990);
+    expect(big - small).toBeLessThan(10100);
+    // A hash whose first fields are small and whose later ones are big: the default 5 samples
+    // see only the small ones, SAMPLES 0 sees them all.
+    const fields = Array.from({ length: 20 }, (_, i) => [`f${i}`, i < 5 ? 'v' : 'v'.repeat(1000)]).flat();
+    await c.call('HSET', 'h', ...fields);
+    const sampled = Number((await c.call('MEMORY', 'USAGE', 'h')).slice(1, -2));
+    const all = Number((await c.call('MEMORY', 'USAGE', 'h', 'SAMPLES', '0')).slice(1, -2));
+    expect(all - sampled).toBeGreaterThan(14000);
+    for (const k of ['l', 's', 'z']) expect(await c.call('MEMORY', 'USAGE', k)).toBe('$-1\r\n');
+    await c.call('RPUSH', 'l', 'a', 'b');
+    await c.call('SADD', 's', '1', 'x');
+    await c.call('ZADD', 'z', '1', 'a');
+    for (const k of ['l', 's', 'z']) expect(await c.call('MEMORY', 'USAGE', k)).toMatch(/^:[1-9]\d*\r\n$/);
+    expect(await c.call('MEMORY', 'USAGE', 'h', 'SAMPLES')).toBe('-ERR syntax error\r\n');
+    expect(await c.call('MEMORY', 'USAGE', 'h', 'SAMPLES', '-1')).toBe('-ERR syntax error\r\n');
+    expect(await c.call('MEMORY', 'USAGE', 'h', 'SAMPLES', 'x')).toBe('-ERR value is not an integer or out of range\r\n');
+    expect(await c.call('MEMORY', 'USAGE', 'h', 'FOO', '1')).toBe('-ERR syntax error\r\n');
+    expect(await c.call('MEMORY', 'USAGE')).toBe("-ERR wrong number of arguments for 'memory|usage' command\r\n");
+  });
+
+  it('MEMORY HELP, and unknown MEMORY subcommands', async () => {
+    const c = await raw();
+    expect(await c.call('MEMORY', 'HELP')).toBe(
+      '*6\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+USAGE <key> [SAMPLES <count>]\r\n' +
+        '+    Return memory in bytes used by <key> and its value. Nested values are\r\n' +
+        '+    sampled up to <count> times (default: 5, 0 means sample all).\r\n+HELP\r\n+    Prints this help.\r\n',
+    );
+    expect(await c.call('MEMORY', 'FOO')).toBe("-ERR unknown subcommand 'FOO'. Try MEMORY HELP.\r\n");
+  });
+});
+
 describe('MONITOR', () => {
   it("MONITOR streams other clients' commands with timestamp, db and address, quoting arguments", async () => {
     const m = await raw();
