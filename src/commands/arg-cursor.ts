@@ -27,6 +27,14 @@ export function doubleArg(b: Bytes, err: ReplyError = ERR_NOT_FLOAT): number {
   return v;
 }
 
+/**
+ * COMPAT: the most elements a negative count of SRANDMEMBER, HRANDFIELD or ZRANDMEMBER may ask
+ * for (elements drawn with repetition). Redis accepts any count down to -LONG_MAX and writes the
+ * reply until its memory runs out (redis-server 7.0.15 dies on `SRANDMEMBER s -9223372036854775807`);
+ * Kioku answers "ERR value is out of range" past ten million instead.
+ */
+export const RANDOM_REPLY_MAX = 10_000_000;
+
 export class ArgCursor {
   constructor(
     private readonly argv: readonly Bytes[],

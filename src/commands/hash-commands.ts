@@ -16,7 +16,7 @@ import { parseScanCursor, takeFrom } from '../keyspace/scan-cursors.js';
 import type { CommandContext, CommandDocs, CommandSpecInput, KeySpecFlag } from './command-spec.js';
 import { rangeKeySpec } from './command-spec.js';
 import { family } from './command-table.js';
-import { int64Arg } from './arg-cursor.js';
+import { int64Arg, RANDOM_REPLY_MAX } from './arg-cursor.js';
 import { readScanArgs } from './scan-args.js';
 import {
   ERR_HASH_NOT_FLOAT,
@@ -36,14 +36,6 @@ import {
 /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): HRANDFIELD's count bounds. */
 const ERR_COUNT_RANGE = outOfRangeBetween('-9223372036854775807', '9223372036854775807');
 const LONG_MAX = 9223372036854775807n;
-
-/**
- * COMPAT: the most elements a negative HRANDFIELD count may ask for. Redis accepts any count
- * down to -LONG_MAX (-LONG_MAX/2 WITHVALUES) and streams the reply, so a huge one exhausts its
- * memory (redis-server 7.0.15 dies on HRANDFIELD key -9223372036854775807). Kioku builds a reply
- * in memory before sending it, so it answers "ERR value is out of range" past this instead.
- */
-const RANDOM_REPLY_MAX = 100_000_000;
 
 /** Redis's HRANDFIELD_SUB_STRATEGY_MUL: below size/3 requested fields, pick at random; above, drop at random. */
 const SUB_STRATEGY_MUL = 3;

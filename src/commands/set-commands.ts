@@ -16,9 +16,16 @@ import { parseScanCursor, takeFrom } from '../keyspace/scan-cursors.js';
 import type { CommandContext, CommandDocs, CommandSpecInput, KeySpecFlag } from './command-spec.js';
 import { rangeKeySpec } from './command-spec.js';
 import { family } from './command-table.js';
-import { intArg } from './arg-cursor.js';
+import { intArg, RANDOM_REPLY_MAX } from './arg-cursor.js';
 import { readScanArgs } from './scan-args.js';
-import { ERR_INVALID_CURSOR, ERR_NOT_INTEGER, ERR_NOT_POSITIVE, ERR_SYNTAX, outOfRangeBetween } from '../protocol/reply-errors.js';
+import {
+  ERR_INVALID_CURSOR,
+  ERR_NOT_INTEGER,
+  ERR_NOT_POSITIVE,
+  ERR_SYNTAX,
+  ERR_VALUE_OUT_OF_RANGE,
+  outOfRangeBetween,
+} from '../protocol/reply-errors.js';
 
 /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): SRANDMEMBER's count bounds. */
 const ERR_COUNT_RANGE = outOfRangeBetween('-9223372036854775807', '9223372036854775807');
@@ -181,10 +188,10 @@ function srandmember(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (parsed === undefined) throw ERR_NOT_INTEGER;
   if (parsed === -9223372036854775808n) throw ERR_COUNT_RANGE;
   const count = Number(parsed);
+  if (count < -RANDOM_REPLY_MAX) throw ERR_VALUE_OUT_OF_RANGE;
   const set = readSet(ctx, argv[1]!);
   if (set === undefined || count === 0) return ctx.reply.arrayHeader(0);
   if (count < 0) {
-    // Written as they are drawn: like Redis, a huge negative count makes a huge reply.
     ctx.reply.arrayHeader(-count);
     for (let i = 0; i < -count; i++) ctx.reply.bulk(set.randomMember(Math.random));
     return;

@@ -21,6 +21,7 @@ import { family } from './command-table.js';
 import { keysFromSpecs } from './key-specs.js';
 import { readScanArgs } from './scan-args.js';
 import { blockingDeadline } from './blocking-timeout.js';
+import { RANDOM_REPLY_MAX } from './arg-cursor.js';
 import { SortedSet } from '../datastructures/sorted-set.js';
 import { afterRemoval, readZset, replyEntries, replyPairs, writeZset, zsetLimits } from './sorted-set-common.js';
 import {
@@ -229,6 +230,7 @@ function zrandmember(ctx: CommandContext, argv: readonly Bytes[]): void {
   const withScores = argv.length === 4;
   if (withScores && (big < -LONG_MAX / 2n || big > LONG_MAX / 2n)) throw ERR_VALUE_OUT_OF_RANGE;
   const count = Number(parsed);
+  if (count < -RANDOM_REPLY_MAX) throw ERR_VALUE_OUT_OF_RANGE;
   const z = readZset(ctx, argv[1]!);
   if (z === undefined || count === 0) {
     ctx.reply.arrayHeader(0);
@@ -381,8 +383,9 @@ function zmpop(ctx: CommandContext, argv: readonly Bytes[]): void {
 
 /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP, or block until one is fed. */
 function bzmpop(ctx: CommandContext, argv: readonly Bytes[]): void {
-  const deadline = blockingDeadline(ctx, argv[1]!);
+  // As Redis, numkeys, the keys and the options are checked before the timeout.
   const args = readMpop(argv, 2);
+  const deadline = blockingDeadline(ctx, argv[1]!);
   if (serveMpop(ctx, args)) return;
   ctx.block({ keys: args.keys, type: 'zset', deadline, onTimeout: (r) => r.nullArray() });
 }

@@ -317,6 +317,7 @@ describe.runIf(available)('sorted-set commands against redis-server 7.0 (RESP2 a
       ['BZMPOP', '0', '1', 'z', 'MIN'], ['BZMPOP', '0', '2', 'nokey', 'lex', 'MAX', 'COUNT', '3'], ['BZMPOP', '0.01', '1', 'nokey', 'MIN'],
       ['BZMPOP', 'x', '1', 'z', 'MIN'], ['BZMPOP', '-1', '1', 'z', 'MIN'], ['BZMPOP', '0', '0', 'z', 'MIN'], ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '0'],
       ['BZMPOP', '0', '1', 's', 'MIN'], ['BZMPOP', '0', '2', 'z', 'MIN'], ['BZMPOP', '0', '1', 'z', 'foo'], ['BZPOPMIN', 'z'],
+      ['BZMPOP', 'x', '0', 'z', 'MIN'], ['BZMPOP', '-1', '1', 'z', 'foo'], ['BZMPOP', 'x', '1', 'z', 'MIN', 'COUNT', '0'],
     ]);
   });
 

@@ -207,6 +207,13 @@ function chiSquare(counts: Map<string, number>, members: string[]): number {
 }
 
 describe('SRANDMEMBER', () => {
+  it('COMPAT: SRANDMEMBER refuses a negative count past -10000000 instead of building a reply that large', async () => {
+    await r.sadd('cap', 'a');
+    expect(await raw.call('SRANDMEMBER', 'cap', '-10000001')).toBe('-ERR value is out of range\r\n');
+    expect(await raw.call('SRANDMEMBER', 'cap', '-9223372036854775807')).toBe('-ERR value is out of range\r\n');
+    expect(await raw.call('SRANDMEMBER', 'cap', '-2')).toBe('*2\r\n$1\r\na\r\n$1\r\na\r\n');
+  });
+
   it('SRANDMEMBER: nil or a member; counts 0, positive (distinct), negative (repeats), errors', async () => {
     expect(await raw.call('SRANDMEMBER', 'missing')).toBe('$-1\r\n');
     expect(await raw.call('SRANDMEMBER', 'missing', '5')).toBe('*0\r\n');

@@ -260,6 +260,13 @@ describe('ZPOPMIN ZPOPMAX ZMPOP', () => {
 });
 
 describe('ZRANDMEMBER', () => {
+  it('COMPAT: ZRANDMEMBER refuses a negative count past -10000000 instead of building a reply that large', async () => {
+    await r.zadd('cap', 1, 'a');
+    expect(await raw.call('ZRANDMEMBER', 'cap', '-10000001')).toBe('-ERR value is out of range\r\n');
+    expect(await raw.call('ZRANDMEMBER', 'cap', '-9223372036854775807')).toBe('-ERR value is out of range\r\n');
+    expect(await raw.call('ZRANDMEMBER', 'cap', '-2')).toBe('*2\r\n$1\r\na\r\n$1\r\na\r\n');
+  });
+
   it('count ≥ size gives the whole set from the highest score down; negative counts repeat', async () => {
     await r.zadd('z', 3, 'a', 1, 'b', 2, 'c');
     expect(await r.zrandmember('z', 10)).toEqual(['a', 'c', 'b']);
