@@ -15,6 +15,8 @@ import { RespDecoder } from './protocol/resp-decoder.js';
 import { ReplyWriter, type ReplySink } from './protocol/reply-writer.js';
 import { ProtocolError } from './protocol/reply-errors.js';
 import type { BlockedState } from './blocking.js';
+import { discardTransaction, type MultiState } from './transactions.js';
+import type { ClientSubscriptions } from './pubsub/pubsub-hub.js';
 
 /** Unsent bytes above which the client is paused until its socket drains. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -51,6 +53,17 @@ export class Client implements ReplySink {
   monitor = false;
   /** Waiting in a blocking command (BLPOP...): its later commands wait too. */
   blocked: BlockedState | undefined;
+  /** Between MULTI and EXEC/DISCARD: the queued commands (transactions.ts). */
+  multi: MultiState | undefined;
+  /** A key this client WATCHes was changed: its next EXEC fails (Redis CLIENT_DIRTY_CAS). */
+  dirtyCas = false;
+  /** Running EXEC's commands: a blocking command answers at once instead (Redis CLIENT_DENY_BLOCKING). */
+  denyBlocking = false;
+  /**
+   * Its pub/sub subscriptions; present only while it has at least one (Redis CLIENT_PUBSUB):
+   * the pubsub output-buffer class, and in RESP2 the subscribed mode the dispatcher enforces.
+   */
+  pubsub: ClientSubscriptions | undefined;
   /** Closing after the pending replies are written (QUIT, protocol error, CLIENT KILL). */
   closing = false;
   /** Reading and executing are paused until the socket drains. */
@@ -207,6 +220,7 @@ export class Client implements ReplySink {
 
   /** RESET: back to the state of a new connection (db 0, RESP2, no name, default user...). */
   reset(): void {
+    discardTransaction(this);
     this.select(this.server.keyspaces[0]!);
     this.writer.protocol = 2;
     this.name = '';
@@ -219,6 +233,7 @@ export class Client implements ReplySink {
     }
     this.user = 'default';
     this.authenticated = !this.server.requiresAuth();
+    this.server.pubsub.dropClient(this);
   }
 
   /** Switches database (SELECT). */

@@ -389,7 +389,8 @@ export const PARAMETERS: ParamDef[] = [
   string('bind-source-addr', '', { acted: false }),
   string('bio_cpulist', '', { immutable: true, acted: false }),
   int('busy-reply-threshold', 5000, 0, LLONG_MAX, { acted: false }),
-  special('client-output-buffer-limit', COBL_DEFAULT, true, parseCobl, rewriteCobl, { acted: false }),
+  // Acted on for the pubsub class only (pubsub-hub.ts); normal and replica limits come later.
+  special('client-output-buffer-limit', COBL_DEFAULT, true, parseCobl, rewriteCobl),
   memory('client-query-buffer-limit', 1073741824, 1048576, LLONG_MAX),
   bool('cluster-allow-pubsubshard-when-down', true, { acted: false }),
   bool('cluster-allow-reads-when-down', false, { acted: false }),

@@ -18,6 +18,8 @@ import { Dispatcher } from './commands/dispatcher.js';
 import { Propagator } from './replication/propagator.js';
 import { Slowlog } from './slowlog.js';
 import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
+import { WatchRegistry } from './transactions.js';
+import { PubSubHub } from './pubsub/pubsub-hub.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import type { FunctionLibrary } from './scripting/function-library.js';
 
@@ -88,6 +90,10 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly propagator = new Propagator();
   /** Clients parked by blocking commands (BLPOP...), and the keys they wait on. */
   readonly blocking = new BlockingRegistry(this);
+  /** WATCHed keys and the clients watching them (MULTI/EXEC). */
+  readonly watches = new WatchRegistry();
+  /** Pub/sub subscriptions and PUBLISH fan-out. */
+  readonly pubsub = new PubSubHub(() => this.log, (c) => this.flushSoon(c));
   readonly slowlog = new Slowlog();
   readonly stats = new ServerStats();
   readonly scanCursors = new ScanCursors();
@@ -167,6 +173,8 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.slowlog.slowerThan = this.config.getInt('slowlog-log-slower-than');
     this.slowlog.maxLen = this.config.getInt('slowlog-max-len');
     this.slowlog.trim();
+    // COMPAT: only the pubsub class of client-output-buffer-limit is enforced (normal/replica: later).
+    this.pubsub.applyOutputLimits(this.config.get('client-output-buffer-limit'));
   }
 
   private configChanged(name: string): void {
@@ -316,6 +324,8 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.clients.delete(client.id);
     this.monitors.delete(client);
     if (client.blocked !== undefined) this.blocking.unblock(client.blocked);
+    this.pubsub.dropClient(client);
+    if (this.watches.active) this.watches.unwatchAll(client);
   }
 
   // ---- Blocked clients (BlockingHost) ----
@@ -372,12 +382,14 @@ export class Server implements KeyspaceHost, BlockingHost {
   keyExpired(db: Keyspace, key: Bytes): void {
     this.stats.expiredKeys++;
     this.propagator.propagate(db.index, ['DEL', key]);
+    if (this.watches.active) this.watches.keyTouched(db, key);
   }
 
   /** A key's value changed (Redis signalModifiedKey + dirty++). */
   signalModifiedKey(db: Keyspace, key: Bytes): void {
     this.dirty++;
     if (this.blocking.active) this.blocking.keyTouched(db, key);
+    if (this.watches.active) this.watches.keyTouched(db, key);
   }
 
   /** Counts an error reply in errorstats. */

@@ -40,23 +40,33 @@ function parseClientType(b: Bytes): ClientType {
 }
 
 /**
- * The type of a connection. Kioku has no replica links, no primary link and no pub/sub yet, so
- * every connection is a normal one (a MONITOR client is normal too, as in Redis).
+ * The type of a connection: pubsub while it has a subscription, else normal (Kioku has no
+ * replica links and no primary link yet; a MONITOR client is normal too, as in Redis).
  */
-function clientType(_c: Client): ClientType {
-  return 'normal';
+function clientType(c: Client): ClientType {
+  return c.pubsub !== undefined ? 'pubsub' : 'normal';
 }
 
 /** CLIENT LIST flags: one letter per state that applies now, or N for none. */
 function clientFlags(c: Client): string {
   let f = '';
   if (c.monitor) f += 'O';
+  if (c.pubsub !== undefined) f += 'P';
+  if (c.multi !== undefined) f += 'x';
   if (c.blocked !== undefined) f += 'b';
+  if (c.dirtyCas) f += 'd';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
   // 7.2's letter for CLIENT NO-TOUCH, which Kioku accepts as 7.2 does.
   if (c.noTouch) f += 'T';
   return f === '' ? 'N' : f;
+}
+
+/** Bytes held by queued MULTI commands, counted as Redis 7.0 does: argument bytes + a pointer per argument. */
+function multiMem(c: Client): number {
+  let n = 0;
+  for (const q of c.multi?.queue ?? []) for (const a of q.argv) n += a.length + 8;
+  return n;
 }
 
 /** The socket's file descriptor where Node exposes it (Unix TCP handles), else -1 as Redis shows for fake clients. */
@@ -94,15 +104,15 @@ function clientInfoLine(c: Client, now: number, argv?: readonly Bytes[]): Bytes 
     `idle=${Math.floor((now - c.lastInteraction) / 1000)}`,
     `flags=${clientFlags(c)}`,
     `db=${c.db.index}`,
-    // No pub/sub and no MULTI in Kioku yet: no subscriptions, no transaction.
-    'sub=0',
-    'psub=0',
-    'ssub=0',
-    'multi=-1',
+    // No MULTI in Kioku yet: no transaction.
+    `sub=${c.pubsub?.channels.size ?? 0}`,
+    `psub=${c.pubsub?.patterns.size ?? 0}`,
+    `ssub=${c.pubsub?.shardChannels.size ?? 0}`,
+    `multi=${c.multi?.queue.length ?? -1}`,
     `qbuf=${qbuf}`,
     'qbuf-free=0',
     `argv-mem=${argvMem}`,
-    'multi-mem=0',
+    `multi-mem=${multiMem(c)}`,
     'rbs=0',
     'rbp=0',
     `obl=${gathered}`,

@@ -137,7 +137,8 @@ export interface CommandContext {
    * without a reply. When one of the keys is written and then holds `type`, the command runs
    * again from the start with the same argv and may serve or block again (keeping its place in
    * the queue). At the deadline the client gets `onTimeout`'s reply. (Inside MULTI/EXEC and
-   * scripts, where Redis never blocks, the dispatcher will answer with `onTimeout` at once.)
+   * scripts, where Redis never blocks, the dispatcher answers with `onCannotBlock`, or else
+   * `onTimeout`, at once.)
    */
   block(req: BlockRequest): void;
 }
@@ -152,6 +153,8 @@ export interface BlockRequest {
   deadline: number;
   /** The reply when the wait ends without data: a null array for BLPOP, a null bulk for BLMOVE... */
   onTimeout: (reply: ReplyWriter) => void;
+  /** The reply inside MULTI/EXEC, where nothing may wait, when it differs from onTimeout's. */
+  onCannotBlock?: (reply: ReplyWriter) => void;
 }
 
 export type CommandHandler = (ctx: CommandContext, argv: readonly Bytes[]) => void;

@@ -25,9 +25,16 @@ function docs(summary: string, since: string, complexity = 'O(1)') {
   return { summary, since, group: 'connection', complexity };
 }
 
-/** PING [message] → PONG, or the message as a bulk string. */
+/**
+ * PING [message] → PONG, or the message as a bulk string. A RESP2 client in subscribed mode gets
+ * ["pong", message or ""] instead (Redis 7.0).
+ */
 function ping(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (argv.length > 2) throw wrongArity('ping');
+  if (ctx.client.pubsub !== undefined && ctx.client.protocol === 2) {
+    ctx.reply.bulkArray(['pong', argv[1] ?? '']);
+    return;
+  }
   if (argv.length === 1) ctx.reply.simple('PONG');
   else ctx.reply.bulk(argv[1]);
 }

@@ -3,8 +3,9 @@
  * in Redis's order — handlers never repeat these checks. Mirrors redis server.c processCommand()
  * and call().
  *
- *   lookup → arity → authentication → (MULTI, OOM, READONLY, pub/sub context, LOADING: later
- *   issues add their checks here) → call: freeze "now", run the handler, turn a thrown
+ *   lookup → arity → authentication → (OOM, READONLY, LOADING: later issues add their checks
+ *   here) → pub/sub context → no_multi → MULTI queuing (+QUEUED; a refused command makes EXEC
+ *   reply EXECABORT) → call: freeze "now", run the handler, turn a thrown
  *   ReplyError into an error reply, count stats, slowlog, MONITOR, propagate the effect.
  */
 import { performance } from 'node:perf_hooks';
@@ -14,7 +15,13 @@ import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import type { BlockRequest, CommandContext, CommandSpec } from './command-spec.js';
 import type { WriterMark } from '../protocol/reply-writer.js';
+import { allowedWhileSubscribed } from '../pubsub/pubsub-hub.js';
+import { notInSubscribedContext } from '../protocol/reply-errors.js';
 import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/reply-errors.js';
+import { ERR_NOT_IN_MULTI } from '../protocol/reply-errors.js';
+
+/** Commands that run at once between MULTI and EXEC instead of being queued (Redis processCommand). */
+const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** The context handed to one handler call. */
 class CallContext implements CommandContext {
@@ -52,9 +59,14 @@ class CallContext implements CommandContext {
   }
 
   block(req: BlockRequest): void {
-    this.blockRequest = req;
+    // Inside EXEC nothing may wait: answer as if the wait ended at once (Redis CLIENT_DENY_BLOCKING).
+    if (this.client.denyBlocking) (req.onCannotBlock ?? req.onTimeout)(this.reply);
+    else this.blockRequest = req;
   }
 }
+
+/** The commands whose replies are all push confirmations (Redis writes them with CLIENT_PUSHING). */
+const SUBSCRIPTION_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
 
 export class Dispatcher {
   constructor(private readonly server: Server) {}
@@ -71,10 +83,23 @@ export class Dispatcher {
       const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
       this.replyError(client, rejected);
       if (mark !== undefined) this.applyReplyMode(client, spec, mark, true);
+      // A command refused between MULTI and EXEC makes EXEC fail (Redis flagTransaction).
+      if (client.multi !== undefined) client.multi.aborted = true;
+      return;
+    }
+    if (client.multi !== undefined && !RUN_IN_MULTI.has(spec!.fullName)) {
+      this.queue(client, spec!, argv);
       return;
     }
     this.call(client, spec!, argv);
     if (server.blocking.hasReady) server.blocking.serveReady();
+  }
+
+  /** Between MULTI and EXEC: the command waits in the queue (Redis queueMultiCommand). */
+  private queue(client: Client, spec: CommandSpec, argv: Bytes[]): void {
+    client.multi!.queue.push({ spec, argv });
+    if (client.replyMode === 'on') client.writer.simple('QUEUED');
+    else if (client.replyMode === 'skip') client.replyMode = 'on';
   }
 
   /** The error a command is refused with before it runs, or undefined. */
@@ -91,6 +116,12 @@ export class Dispatcher {
     const n = argv.length;
     if ((spec.arity > 0 && n !== spec.arity) || n < -spec.arity) return wrongArity(spec.fullName);
     if (!client.authenticated && !spec.has('no_auth')) return NOAUTH;
+    // Pub/sub context: a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT, RESET.
+    if (client.pubsub !== undefined && client.protocol === 2 && !allowedWhileSubscribed(spec.fullName)) {
+      return notInSubscribedContext(spec.fullName);
+    }
+    // MULTI: a command Redis forbids in a transaction (SHUTDOWN...).
+    if (client.multi !== undefined && spec.has('no_multi')) return ERR_NOT_IN_MULTI;
     return undefined;
   }
 
@@ -151,7 +182,8 @@ export class Dispatcher {
    */
   private applyReplyMode(client: Client, spec: CommandSpec | undefined, mark: WriterMark, failed: boolean): void {
     if (spec?.fullName === 'client|reply' && !failed) return;
-    client.writer.rollback(mark);
+    // Subscription confirmations are pushes, which Redis sends whatever the reply mode.
+    if (failed || spec === undefined || !SUBSCRIPTION_COMMANDS.has(spec.fullName)) client.writer.rollback(mark);
     if (client.replyMode === 'skip') client.replyMode = 'on';
   }
 

@@ -21,6 +21,8 @@ import { setAlgebraCommands } from './set-algebra-commands.js';
 import { sortedSetCommands } from './sorted-set-commands.js';
 import { sortedSetRangeCommands } from './sorted-set-range-commands.js';
 import { sortedSetStoreCommands } from './sorted-set-store-commands.js';
+import { transactionCommands } from './transaction-commands.js';
+import { pubsubCommands } from './pubsub-commands.js';
 
 export const ALL_FAMILIES: readonly CommandFamily[] = [
   connectionCommands,
@@ -41,4 +43,6 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   sortedSetCommands,
   sortedSetRangeCommands,
   sortedSetStoreCommands,
+  transactionCommands,
+  pubsubCommands,
 ];

@@ -241,6 +241,7 @@ function checkFlushMode(argv: readonly Bytes[]): void {
  */
 function flushdb(ctx: CommandContext, argv: readonly Bytes[]): void {
   checkFlushMode(argv);
+  ctx.server.watches.dbReplaced(ctx.db);
   const removed = ctx.db.flush();
   ctx.server.dirty += removed;
   if (removed === 0) ctx.alsoPropagate([...argv]);
@@ -251,7 +252,10 @@ function flushdb(ctx: CommandContext, argv: readonly Bytes[]): void {
 function flushall(ctx: CommandContext, argv: readonly Bytes[]): void {
   checkFlushMode(argv);
   let removed = 0;
-  for (const db of ctx.server.keyspaces) removed += db.flush();
+  for (const db of ctx.server.keyspaces) {
+    ctx.server.watches.dbReplaced(db);
+    removed += db.flush();
+  }
   ctx.server.dirty += removed + 1;
   ctx.reply.ok();
 }
@@ -262,6 +266,9 @@ function swapdb(ctx: CommandContext, argv: readonly Bytes[]): void {
   const b = ctx.server.db(int32Arg(argv[2]!, ERR_SWAPDB_SECOND));
   if (a === undefined || b === undefined) throw ERR_DB_INDEX;
   if (a !== b) {
+    // Watched keys stay with their database index: they change if they exist on either side.
+    ctx.server.watches.dbReplaced(a, b);
+    ctx.server.watches.dbReplaced(b, a);
     a.swapWith(b);
     // Clients blocked in either database may now find their keys (Redis scanDatabaseForReadyKeys).
     ctx.server.blocking.databaseChanged(a);

@@ -58,8 +58,11 @@ function moveOrBlock(
 ): void {
   const v = moveElement(ctx, src, dst, fromLeft, toLeft);
   if (v === undefined) {
-    // Redis 7.0 times these out with a null array too (RESP2 *-1), although a served reply is a bulk.
-    ctx.block({ keys: [src], type: 'list', deadline, onTimeout: (r) => r.nullArray() });
+    // Redis 7.0 times these out with a null array too (RESP2 *-1), although a served reply is a
+    // bulk; inside MULTI/EXEC they reply a null bulk.
+    ctx.block({
+      keys: [src], type: 'list', deadline, onTimeout: (r) => r.nullArray(), onCannotBlock: (r) => r.nullBulk(),
+    });
     return;
   }
   ctx.propagateAs(propagated);

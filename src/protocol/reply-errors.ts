@@ -131,6 +131,11 @@ export function subcommandSyntax(sub: string, command: string): ReplyError {
   return fixed(oneLine(`ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`));
 }
 
+/** A RESP2 client in subscribed mode ran another command (name as the table spells it, e.g. pubsub|numpat). */
+export function notInSubscribedContext(fullName: string): ReplyError {
+  return fixed(`ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+}
+
 /** `ERR invalid expire time in 'set' command` */
 export function invalidExpireTime(command: string): ReplyError {
   return fixed(`ERR invalid expire time in '${command}' command`);
@@ -140,3 +145,11 @@ export function invalidExpireTime(command: string): ReplyError {
 export function outOfRangeBetween(min: string, max: string): ReplyError {
   return fixed(`ERR value is out of range, value must between ${min} and ${max}`);
 }
+
+// ---- Transactions (multi.c) ----
+export const ERR_MULTI_NESTED = fixed('ERR MULTI calls can not be nested');
+export const ERR_EXEC_WITHOUT_MULTI = fixed('ERR EXEC without MULTI');
+export const ERR_DISCARD_WITHOUT_MULTI = fixed('ERR DISCARD without MULTI');
+export const ERR_WATCH_IN_MULTI = fixed('ERR WATCH inside MULTI is not allowed');
+export const ERR_NOT_IN_MULTI = fixed('ERR Command not allowed inside a transaction');
+export const EXECABORT = fixed('EXECABORT Transaction discarded because of previous errors.');

@@ -11,11 +11,37 @@ export type PropagationListener = (dbIndex: number, argv: readonly Bytes[]) => v
 
 export class Propagator {
   private readonly listeners = new Set<PropagationListener>();
+  /** Between beginAtomic and endAtomic: the effects held back to be sent as one unit. */
+  private held: [number, readonly Bytes[]][] | undefined;
 
   /** Sends a write's effect to every subscriber (nothing happens when there are none). */
   propagate(dbIndex: number, argv: readonly Bytes[]): void {
     if (this.listeners.size === 0) return;
+    if (this.held !== undefined) {
+      this.held.push([dbIndex, argv]);
+      return;
+    }
     for (const l of this.listeners) l(dbIndex, argv);
+  }
+
+  /** EXEC starts: hold back its effects until endAtomic. */
+  beginAtomic(): void {
+    this.held = [];
+  }
+
+  /**
+   * EXEC ends: sends the held effects, wrapped in MULTI ... EXEC when there is more than one, as
+   * Redis 7.0 does (a single command is atomic by itself). MULTI carries the first effect's
+   * database and EXEC the last one's, so no extra SELECT is needed.
+   */
+  endAtomic(): void {
+    const ops = this.held;
+    this.held = undefined;
+    if (ops === undefined || ops.length === 0) return;
+    const wrap = ops.length > 1;
+    if (wrap) this.propagate(ops[0]![0], ['MULTI']);
+    for (const [db, argv] of ops) this.propagate(db, argv);
+    if (wrap) this.propagate(ops[ops.length - 1]![0], ['EXEC']);
   }
 
   /** Subscribes; returns the function that unsubscribes. */

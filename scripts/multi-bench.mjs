@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+/**
+ * multi-bench.mjs: MULTI/EXEC throughput, Kioku vs redis-server, same machine, same run. Each of
+ * C clients (default 50) sends one transaction at a time — MULTI, 10 × SET key:<random> <value>,
+ * EXEC, written together as client libraries send a transaction — and waits for the EXEC reply
+ * before sending the next (the -P 1 of redis-benchmark, with a transaction as the unit).
+ * Reports transactions per second (median of R rounds, alternating servers) and the Kioku/Redis
+ * ratio; target ≥ 0.8. redis-benchmark cannot send such a transaction itself.
+ *
+ *   node scripts/multi-bench.mjs [--clients C] [--seconds S] [--rounds R] [--workers W] [--size B]
+ *
+ * Starts Kioku as users start it (bin/kioku-server; run `npm run build` first) and Debian's
+ * redis-server on free loopback ports, without persistence. The clients live in W worker
+ * processes (default 2), so that the load generator is not one process's bottleneck. A worker
+ * checks every transaction's reply by length: +OK, 10 × +QUEUED, then *10 and 10 × +OK.
+ */
+import { fork, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const SETS = 10;
+/** The exact bytes of one transaction's replies. */
+const REPLY = `+OK\r\n${'+QUEUED\r\n'.repeat(SETS)}*${SETS}\r\n${'+OK\r\n'.repeat(SETS)}`;
+
+function resp(args) {
+  let s = `*${args.length}\r\n`;
+  for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return s;
+}
+
+// ---- Worker: `clients` connections, each one transaction in flight, for `seconds` ----
+
+function worker() {
+  process.once('message', ({ port, clients, seconds, size }) => {
+    const value = 'x'.repeat(size);
+    const expected = Buffer.byteLength(REPLY);
+    let done = 0;
+    let bad = 0;
+    let open = clients;
+    const deadline = Date.now() + seconds * 1000;
+    const transaction = () => {
+      let s = resp(['MULTI']);
+      for (let i = 0; i < SETS; i++) s += resp(['SET', `key:${Math.floor(Math.random() * 100000)}`, value]);
+      return s + resp(['EXEC']);
+    };
+    for (let c = 0; c < clients; c++) {
+      const sock = net.connect({ port, host: '127.0.0.1' }, () => sock.write(transaction()));
+      sock.setNoDelay(true);
+      let got = 0;
+      let text = '';
+      sock.on('data', (d) => {
+        got += d.length;
+        if (done < 20) text += d.toString('latin1');
+        while (got >= expected) {
+          got -= expected;
+          if (done < 20 && !text.startsWith(REPLY)) bad++;
+          text = text.slice(expected);
+          done++;
+          if (Date.now() < deadline) sock.write(transaction());
+          else sock.end();
+        }
+      });
+      sock.on('close', () => {
+        if (--open === 0) process.send({ done, bad }, () => process.exit(0));
+      });
+    }
+  });
+}
+
+// ---- Main: servers, rounds, report ----
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+async function startServer(command, argv, port) {
+  const child = spawn(command, argv, { stdio: 'ignore' });
+  children.push(child);
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
+      s.on('data', (d) => {
+        s.destroy();
+        resolve(d.toString().startsWith('+PONG'));
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return child;
+    await sleep(100);
+  }
+  throw new Error(`${command} did not start on port ${port}`);
+}
+
+/** One timed run against a server: transactions per second over all workers. */
+async function run(port, o) {
+  const started = Date.now();
+  const results = await Promise.all(
+    Array.from({ length: o.workers }, (_, w) => {
+      const clients = Math.floor(o.clients / o.workers) + (w < o.clients % o.workers ? 1 : 0);
+      const child = fork(fileURLToPath(import.meta.url), ['--worker']);
+      children.push(child);
+      return new Promise((resolve) => {
+        child.once('message', resolve);
+        child.send({ port, clients, seconds: o.seconds, size: o.size });
+      });
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  const bad = results.reduce((n, r) => n + r.bad, 0);
+  if (bad > 0) throw new Error(`${bad} transactions got unexpected replies from port ${port}`);
+  return results.reduce((n, r) => n + r.done, 0) / elapsed;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const o = { clients: 50, seconds: 5, rounds: 3, workers: 2, size: 3 };
+  const args = process.argv.slice(2);
+  while (args.length > 0) {
+    const a = args.shift();
+    const key = { '--clients': 'clients', '--seconds': 'seconds', '--rounds': 'rounds', '--workers': 'workers', '--size': 'size' }[a];
+    if (key === undefined) {
+      console.error(`unknown argument: ${a} (see the header of this script)`);
+      process.exit(2);
+    }
+    o[key] = Number(args.shift());
+  }
+  const kiokuPort = await freePort();
+  const redisPort = await freePort();
+  await startServer(path.join(root, 'bin/kioku-server'), ['--port', String(kiokuPort), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'], kiokuPort);
+  await startServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], redisPort);
+  console.log(`MULTI + ${SETS} SET + EXEC, ${o.clients} clients (one transaction in flight each), ${o.seconds} s × ${o.rounds} rounds\n`);
+  const rates = { kioku: [], redis: [] };
+  for (let round = 0; round < o.rounds; round++) {
+    for (const [name, port] of [['kioku', kiokuPort], ['redis', redisPort]]) rates[name].push(await run(port, o));
+  }
+  const k = median(rates.kioku);
+  const r = median(rates.redis);
+  console.log('server  transactions/s   (rounds)');
+  for (const [name, m] of [['kioku', k], ['redis', r]]) {
+    console.log(`${name.padEnd(6)}  ${Math.round(m).toLocaleString('en-US').padStart(14)}   (${rates[name].map((x) => Math.round(x)).join(', ')})`);
+  }
+  console.log(`ratio   ${(k / r).toFixed(2).padStart(14)}   (target ≥ 0.8)`);
+  process.exit(0);
+}
+
+if (process.argv[2] === '--worker') worker();
+else main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
