@@ -17,6 +17,7 @@ import { ProtocolError } from './protocol/reply-errors.js';
 import type { BlockedState } from './blocking.js';
 import { discardTransaction, type MultiState } from './transactions.js';
 import type { ClientSubscriptions } from './pubsub/pubsub-hub.js';
+import type { ClientTracking } from './tracking.js';
 
 /** Unsent bytes above which the client is paused until its socket drains. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -64,6 +65,8 @@ export class Client implements ReplySink {
    * the pubsub output-buffer class, and in RESP2 the subscribed mode the dispatcher enforces.
    */
   pubsub: ClientSubscriptions | undefined;
+  /** CLIENT TRACKING settings; present only while tracking is on (Redis CLIENT_TRACKING). */
+  tracking: ClientTracking | undefined;
   /** Closing after the pending replies are written (QUIT, protocol error, CLIENT KILL). */
   closing = false;
   /** Reading and executing are paused until the socket drains. */
@@ -234,6 +237,7 @@ export class Client implements ReplySink {
     this.user = 'default';
     this.authenticated = !this.server.requiresAuth();
     this.server.pubsub.dropClient(this);
+    this.server.tracking.disable(this);
   }
 
   /** Switches database (SELECT). */

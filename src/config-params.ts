@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseI64, repr } from './keyspace/bytes.js';
+import { formatNotifyFlags, parseNotifyFlags } from './notifications.js';
 
 /** A bad value or unknown name; `message` is the reason text Redis gives. */
 export class ConfigError extends Error {}
@@ -41,6 +42,8 @@ export interface ParamDef {
   parse(args: string[], current: string): string;
   /** The lines CONFIG REWRITE writes for a value (after the name); [] removes the directive. */
   rewrite(value: string): RewriteLine[];
+  /** What CONFIG GET shows for a stored value, when it differs from the value itself. */
+  show?(value: string): string;
 }
 
 interface Options {
@@ -287,20 +290,19 @@ export function strerror(e: unknown): string {
   return (code && texts[code]) ?? (e as Error).message;
 }
 
-/** notify-keyspace-events flags: parsed from any order, shown in Redis's canonical order. */
-const EVENT_TYPES = 'g$lshzxetd';
+/**
+ * notify-keyspace-events flags: parsed from any order, stored in Redis's canonical order
+ * (notifications.ts) but keeping 'n' next to 'A', which CONFIG GET then hides as Redis does.
+ */
 function parseNotify(args: string[]): string {
-  const s = one(args);
-  const flags = new Set<string>();
-  for (const ch of s) {
-    if (ch === 'A') for (const t of EVENT_TYPES) flags.add(t);
-    else if ((EVENT_TYPES + 'KEmn').includes(ch)) flags.add(ch);
-    else throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-  }
-  // Redis prints 'A' for the full g$lshzxetd set, and then does not list 'n' (keyspaceEventsFlagsToString).
-  let out = [...EVENT_TYPES].every((t) => flags.has(t)) ? 'A' : [...EVENT_TYPES + 'n'].filter((t) => flags.has(t)).join('');
-  for (const t of 'KEm') if (flags.has(t)) out += t;
-  return out;
+  const mask = parseNotifyFlags(one(args));
+  if (mask === undefined) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  return formatNotifyFlags(mask, true);
+}
+
+/** The notify-keyspace-events value as CONFIG GET and CONFIG REWRITE show it. */
+function showNotify(value: string): string {
+  return formatNotifyFlags(parseNotifyFlags(value) ?? 0);
 }
 
 /** oom-score-adj-values <replica> <master> <bg-child>: three integers in [-2000, 2000]. */
@@ -457,7 +459,7 @@ export const PARAMETERS: ParamDef[] = [
   int('min-replicas-max-lag', 10, 0, INT_MAX, { aliases: ['min-slaves-max-lag'], acted: false }),
   int('min-replicas-to-write', 0, 0, INT_MAX, { aliases: ['min-slaves-to-write'], acted: false }),
   bool('no-appendfsync-on-rewrite', false, { acted: false }),
-  special('notify-keyspace-events', '', false, parseNotify, quotedUnlessDefault(''), { acted: false }),
+  { ...special('notify-keyspace-events', '', false, parseNotify, (v) => quotedUnlessDefault('')(showNotify(v))), show: showNotify },
   enumeration('oom-score-adj', 'no', ['no', 'yes', 'relative', 'absolute'], { acted: false }),
   special('oom-score-adj-values', '0 200 800', true, parseOomValues, plain('0 200 800'), { acted: false }),
   string('pidfile', '', { immutable: true }),

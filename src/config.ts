@@ -146,7 +146,8 @@ export class Config {
     const out = new Map<string, [string, string]>();
     const add = (shown: string, def: ParamDef) => {
       const key = shown.toLowerCase();
-      if (!out.has(key)) out.set(key, [shown, this.values.get(def.name)!]);
+      const value = this.values.get(def.name)!;
+      if (!out.has(key)) out.set(key, [shown, def.show ? def.show(value) : value]);
     };
     for (const pattern of patterns) {
       if (!/[*?[]/.test(pattern)) {

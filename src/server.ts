@@ -20,6 +20,8 @@ import { Slowlog } from './slowlog.js';
 import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
 import { WatchRegistry } from './transactions.js';
 import { PubSubHub } from './pubsub/pubsub-hub.js';
+import { TrackingRegistry } from './tracking.js';
+import { KeyspaceNotifications } from './notifications.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import type { FunctionLibrary } from './scripting/function-library.js';
 
@@ -94,6 +96,10 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly watches = new WatchRegistry();
   /** Pub/sub subscriptions and PUBLISH fan-out. */
   readonly pubsub = new PubSubHub(() => this.log, (c) => this.flushSoon(c));
+  /** Keyspace notifications (notify-keyspace-events), published through `pubsub`. */
+  readonly notifications = new KeyspaceNotifications(this.pubsub);
+  /** CLIENT TRACKING: keys read by tracking clients, BCAST prefixes, invalidation messages. */
+  readonly tracking = new TrackingRegistry(this);
   readonly slowlog = new Slowlog();
   readonly stats = new ServerStats();
   readonly scanCursors = new ScanCursors();
@@ -175,6 +181,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.slowlog.trim();
     // COMPAT: only the pubsub class of client-output-buffer-limit is enforced (normal/replica: later).
     this.pubsub.applyOutputLimits(this.config.get('client-output-buffer-limit'));
+    this.notifications.configure(this.config.get('notify-keyspace-events'));
   }
 
   private configChanged(name: string): void {
@@ -326,6 +333,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (client.blocked !== undefined) this.blocking.unblock(client.blocked);
     this.pubsub.dropClient(client);
     if (this.watches.active) this.watches.unwatchAll(client);
+    this.tracking.disable(client);
   }
 
   // ---- Blocked clients (BlockingHost) ----
@@ -383,6 +391,18 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.stats.expiredKeys++;
     this.propagator.propagate(db.index, ['DEL', key]);
     if (this.watches.active) this.watches.keyTouched(db, key);
+    if (this.tracking.clients !== 0) this.tracking.keyModified(key);
+    this.notifications.notify('expired', 'expired', key, db.index);
+  }
+
+  /** KeyspaceHost: a key was created (the "new" event, class n). */
+  keyCreated(db: Keyspace, key: Bytes): void {
+    this.notifications.notify('new', 'new', key, db.index);
+  }
+
+  /** KeyspaceHost: a read lookup missed (the "keymiss" event, class m). */
+  keyMissed(db: Keyspace, key: Bytes): void {
+    this.notifications.notify('keymiss', 'keymiss', key, db.index);
   }
 
   /** A key's value changed (Redis signalModifiedKey + dirty++). */
@@ -390,6 +410,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.dirty++;
     if (this.blocking.active) this.blocking.keyTouched(db, key);
     if (this.watches.active) this.watches.keyTouched(db, key);
+    if (this.tracking.clients !== 0) this.tracking.keyModified(key);
   }
 
   /** Counts an error reply in errorstats. */

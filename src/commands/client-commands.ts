@@ -1,6 +1,8 @@
 /**
  * CLIENT: the container command for connection introspection and per-connection settings —
- * ID SETNAME GETNAME SETINFO LIST INFO KILL REPLY NO-EVICT NO-TOUCH HELP.
+ * ID SETNAME GETNAME SETINFO LIST INFO KILL REPLY NO-EVICT NO-TOUCH HELP, and the client-side
+ * caching settings TRACKING CACHING GETREDIR TRACKINGINFO (handlers in client-tracking-commands.ts,
+ * the registry in src/tracking.ts).
  * Mirrors redis networking.c clientCommand() and catClientInfoString() (the CLIENT LIST line).
  *
  * The container itself carries no category but @slow, as in Redis; each subcommand adds
@@ -15,6 +17,7 @@ import type { CommandContext, CommandSpecInput } from './command-spec.js';
 import { family } from './command-table.js';
 import { validClientName } from './connection-commands.js';
 import { intArg } from './arg-cursor.js';
+import { clientCaching, clientGetredir, clientTracking, clientTrackinginfo } from './client-tracking-commands.js';
 import { ERR_CLIENT_NAME, ERR_SYNTAX, replyError, subcommandSyntax } from '../protocol/reply-errors.js';
 
 const ERR_NO_SUCH_CLIENT = replyError('ERR No such client');
@@ -54,6 +57,11 @@ function clientFlags(c: Client): string {
   if (c.pubsub !== undefined) f += 'P';
   if (c.multi !== undefined) f += 'x';
   if (c.blocked !== undefined) f += 'b';
+  if (c.tracking !== undefined) {
+    f += 't';
+    if (c.tracking.brokenRedirect) f += 'R';
+    if (c.tracking.bcast) f += 'B';
+  }
   if (c.dirtyCas) f += 'd';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
@@ -122,7 +130,7 @@ function clientInfoLine(c: Client, now: number, argv?: readonly Bytes[]): Bytes 
     `events=${unsent > 0 ? 'rw' : 'r'}`,
     `cmd=${c.lastCommand}`,
     `user=${c.user}`,
-    'redir=-1',
+    `redir=${c.tracking?.redirect ?? -1}`,
     `resp=${c.protocol}`,
   ];
   return fields.join(' ') + '\n';
@@ -341,6 +349,10 @@ function clientUnblock(ctx: CommandContext, argv: readonly Bytes[]): void {
 /** Redis 7.0's CLIENT HELP, keeping the subcommands Kioku has, plus 7.2's SETINFO and NO-TOUCH. */
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
   'GETNAME',
   '    Return the name of the current connection.',
   'ID',
@@ -371,6 +383,11 @@ const HELP = [
   '    Assign the name <name> to the current connection.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
   'SETINFO <option> <value>',
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
@@ -432,6 +449,18 @@ const subcommands: CommandSpecInput[] = [
   sub({
     name: 'no-touch', arity: 3, flags: [...base],
     docs: docs('Controls whether commands sent by the client affect the LRU/LFU of accessed keys.', '7.2.0'), handler: clientNoTouch,
+  }),
+  sub({
+    name: 'tracking', arity: -3, flags: [...base],
+    docs: docs('Enable or disable server assisted client side caching support', '6.0.0', 'O(1). Some options may introduce additional complexity.'),
+    handler: clientTracking,
+  }),
+  sub({ name: 'caching', arity: 3, flags: [...base], docs: docs('Instruct the server about tracking or not keys in the next request', '6.0.0'), handler: clientCaching }),
+  sub({ name: 'getredir', arity: 2, flags: [...base], docs: docs('Get tracking notifications redirection client ID if any', '6.0.0'), handler: clientGetredir }),
+  sub({
+    name: 'trackinginfo', arity: 2, flags: [...base],
+    docs: docs('Return information about server assisted client side caching for the current connection', '6.2.0'),
+    handler: clientTrackinginfo,
   }),
 ];
 

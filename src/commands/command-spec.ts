@@ -9,6 +9,7 @@ import type { Keyspace } from '../keyspace/keyspace.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
+import type { NotifyType } from '../notifications.js';
 
 /**
  * Command flags, in the order Redis lists them in COMMAND INFO (checked against redis-server
@@ -128,6 +129,14 @@ export interface CommandContext {
    * and later wakes WATCH and notifications. `db` defaults to the client's database.
    */
   keyChanged(key: Bytes, db?: Keyspace): void;
+  /**
+   * Publishes a keyspace notification (Redis notifyKeyspaceEvent): `event` happened to `key`;
+   * `type` is the class whose flag enables it ('generic' for DEL/EXPIRE/RENAME..., 'string',
+   * 'list', 'set', 'hash', 'zset'...). Call it after the change, next to keyChanged, with
+   * Redis 7.0's event name. `db` defaults to the client's database. Costs one integer test
+   * when notifications are off.
+   */
+  notify(type: NotifyType, event: string, key: Bytes, db?: Keyspace): void;
   /** Propagate this instead of the command as received (SET EX → SET PXAT, GETDEL → DEL...). */
   propagateAs(argv: Bytes[]): void;
   /** Propagate this as well, before the command itself (lazy-expiry DELs...). */

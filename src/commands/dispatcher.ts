@@ -13,6 +13,7 @@ import type { Bytes } from '../keyspace/bytes.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
+import type { NotifyType } from '../notifications.js';
 import type { BlockRequest, CommandContext, CommandSpec } from './command-spec.js';
 import type { WriterMark } from '../protocol/reply-writer.js';
 import { allowedWhileSubscribed } from '../pubsub/pubsub-hub.js';
@@ -50,6 +51,10 @@ class CallContext implements CommandContext {
     this.server.signalModifiedKey(db, key);
   }
 
+  notify(type: NotifyType, event: string, key: Bytes, db: Keyspace = this.db): void {
+    this.server.notifications.notify(type, event, key, db.index);
+  }
+
   propagateAs(argv: Bytes[]): void {
     this.rewritten = argv;
   }
@@ -75,6 +80,8 @@ export class Dispatcher {
   process(client: Client, argv: Bytes[]): void {
     const server = this.server;
     const { spec, container } = server.commands.lookup(argv);
+    // CLIENT CACHING lasts one command (it reads lastCommand: the previous command).
+    if (client.tracking !== undefined) server.tracking.beforeCommand(client);
     // CLIENT LIST cmd=: what was looked up, even if refused; NULL when nothing was found.
     client.lastCommand = spec?.fullName ?? 'NULL';
     const rejected = this.check(client, argv, spec, container);
@@ -141,6 +148,7 @@ export class Dispatcher {
     const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
     const started = performance.now();
     let failed = false;
+    const outerCaller = server.tracking.enter(client);
     try {
       handler(ctx, argv);
     } catch (e) {
@@ -154,7 +162,12 @@ export class Dispatcher {
     } finally {
       server.endCommand();
     }
+    // Client-side caching: a tracking client's read-only command remembers its keys (Redis call()).
+    if (client.tracking !== undefined && spec.has('readonly')) {
+      server.tracking.rememberKeys(client, argv, server.commands.keyPositions(spec, argv));
+    }
     if (ctx.blockRequest !== undefined && !failed) {
+      server.tracking.leave(outerCaller);
       if (!retry) {
         server.blocking.block(client, spec, argv, ctx.blockRequest);
         if (server.monitors.size > 0 && !spec.has('skip_monitor')) server.feedMonitors(client, argv);
@@ -173,6 +186,8 @@ export class Dispatcher {
     if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
       server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
     }
+    // Invalidations for the caller's own changes go out after its reply (and after EXEC's).
+    server.tracking.leave(outerCaller);
     return false;
   }
 

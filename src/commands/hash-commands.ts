@@ -73,6 +73,7 @@ function setPairs(ctx: CommandContext, argv: readonly Bytes[]): number {
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, argv[i + 1]!, limits)) added++;
   ctx.keyChanged(key);
+  ctx.notify('hash', 'hset', key);
   return added;
 }
 
@@ -99,6 +100,7 @@ function hsetnx(ctx: CommandContext, argv: readonly Bytes[]): void {
   }
   createHash(ctx, key, found).set(argv[2]!, argv[3]!, ctx.server.encodingLimits);
   ctx.keyChanged(key);
+  ctx.notify('hash', 'hset', key);
   ctx.reply.integer(1);
 }
 
@@ -107,17 +109,23 @@ function hdel(ctx: CommandContext, argv: readonly Bytes[]): void {
   const key = argv[1]!;
   const h = writeHash(ctx, key);
   let removed = 0;
+  let emptied = false;
   if (h !== undefined) {
     for (let i = 2; i < argv.length; i++) {
       if (h.delete(argv[i]!)) {
         removed++;
         if (h.size === 0) {
           ctx.db.delete(key);
+          emptied = true;
           break;
         }
       }
     }
-    if (removed > 0) ctx.keyChanged(key);
+    if (removed > 0) {
+      ctx.keyChanged(key);
+      ctx.notify('hash', 'hdel', key);
+      if (emptied) ctx.notify('generic', 'del', key);
+    }
   }
   ctx.reply.integer(removed);
 }
@@ -198,6 +206,7 @@ function hincrby(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (sum === undefined) throw ERR_OVERFLOW;
   createHash(ctx, key, found).set(field, String(sum), ctx.server.encodingLimits);
   ctx.keyChanged(key);
+  ctx.notify('hash', 'hincrby', key);
   ctx.reply.integer(sum);
 }
 
@@ -219,6 +228,7 @@ function hincrbyfloat(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (sum === 'overflow') throw ERR_INCR_NAN;
   createHash(ctx, key, found).set(field, sum, ctx.server.encodingLimits);
   ctx.keyChanged(key);
+  ctx.notify('hash', 'hincrbyfloat', key);
   ctx.propagateAs(['HSET', key, field, sum]);
   ctx.reply.bulk(sum);
 }

@@ -147,7 +147,7 @@ function clientsSection(server: Server): string[] {
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', server.blocking.blockedClients],
-    ['tracking_clients', 0],
+    ['tracking_clients', server.tracking.clients],
     ['clients_in_timeout_table', server.blocking.withDeadline],
   ]);
 }
@@ -307,9 +307,9 @@ function statsSection(server: Server): string[] {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', server.tracking.totalKeys],
+    ['tracking_total_items', server.tracking.items],
+    ['tracking_total_prefixes', server.tracking.totalPrefixes],
     ['unexpected_error_replies', 0],
     ['total_error_replies', st.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

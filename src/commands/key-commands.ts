@@ -62,6 +62,7 @@ function del(ctx: CommandContext, argv: readonly Bytes[]): void {
     if (ctx.db.delete(argv[i]!)) {
       removed++;
       ctx.keyChanged(argv[i]!);
+      ctx.notify('generic', 'del', argv[i]!);
     }
   }
   ctx.reply.integer(removed);
@@ -155,11 +156,15 @@ function renameGeneric(nx: boolean) {
       return;
     }
     const ttl = db.getExpire(src);
+    // newkey is replaced by a new key (Redis deletes it first: a "new" event fires either way).
+    db.delete(dst);
     db.set(dst, value);
     if (ttl !== undefined) db.setExpire(dst, ttl);
     db.delete(src);
     ctx.keyChanged(src);
     ctx.keyChanged(dst);
+    ctx.notify('generic', 'rename_from', src);
+    ctx.notify('generic', 'rename_to', dst);
     if (nx) ctx.reply.integer(1);
     else ctx.reply.ok();
   };
@@ -196,6 +201,7 @@ function copy(ctx: CommandContext, argv: readonly Bytes[]): void {
   dstDb.set(dst, copyValue(value));
   if (ttl !== undefined) dstDb.setExpire(dst, ttl);
   ctx.keyChanged(dst, dstDb);
+  ctx.notify('generic', 'copy_to', dst, dstDb);
   ctx.reply.integer(1);
 }
 
@@ -215,6 +221,8 @@ function move(ctx: CommandContext, argv: readonly Bytes[]): void {
   ctx.db.delete(key);
   ctx.keyChanged(key);
   ctx.keyChanged(key, dstDb);
+  ctx.notify('generic', 'move_from', key);
+  ctx.notify('generic', 'move_to', key, dstDb);
   ctx.reply.integer(1);
 }
 
@@ -243,6 +251,7 @@ function flushdb(ctx: CommandContext, argv: readonly Bytes[]): void {
   checkFlushMode(argv);
   ctx.server.watches.dbReplaced(ctx.db);
   const removed = ctx.db.flush();
+  ctx.server.tracking.flushed();
   ctx.server.dirty += removed;
   if (removed === 0) ctx.alsoPropagate([...argv]);
   ctx.reply.ok();
@@ -256,6 +265,7 @@ function flushall(ctx: CommandContext, argv: readonly Bytes[]): void {
     ctx.server.watches.dbReplaced(db);
     removed += db.flush();
   }
+  ctx.server.tracking.flushed();
   ctx.server.dirty += removed + 1;
   ctx.reply.ok();
 }

@@ -100,13 +100,16 @@ function expireGeneric(unit: ExpireUnit) {
     if (when <= BigInt(ctx.now) && !ctx.server.isReplica()) {
       db.delete(key);
       ctx.propagateAs(['DEL', key]);
+      ctx.keyChanged(key);
+      ctx.notify('generic', 'del', key);
     } else {
       // COMPAT: kept as a JS number, exact up to 2^53 ms (year 287396); the propagated time is exact.
       db.setExpire(key, Number(when));
       // PEXPIREAT already says what it means: Redis propagates it exactly as received.
       if (unit.seconds || unit.relative) ctx.propagateAs(['PEXPIREAT', key, when.toString(), ...argv.slice(3)]);
+      ctx.keyChanged(key);
+      ctx.notify('generic', 'expire', key);
     }
-    ctx.keyChanged(key);
     ctx.reply.integer(1);
   };
 }
@@ -149,6 +152,7 @@ function persist(ctx: CommandContext, argv: readonly Bytes[]): void {
     return;
   }
   ctx.keyChanged(key);
+  ctx.notify('generic', 'persist', key);
   ctx.reply.integer(1);
 }
 

@@ -38,7 +38,7 @@ function bpop(left: boolean) {
       ctx.reply.arrayHeader(2);
       ctx.reply.bulk(key);
       ctx.reply.bulk(v);
-      afterRemoval(ctx, key, list);
+      afterRemoval(ctx, key, list, left ? 'lpop' : 'rpop');
       ctx.propagateAs([left ? 'LPOP' : 'RPOP', key]);
       return;
     }

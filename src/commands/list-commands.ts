@@ -67,6 +67,7 @@ function push(left: boolean) {
     }
     pushAll(list, argv, left);
     ctx.keyChanged(key);
+    ctx.notify('list', left ? 'lpush' : 'rpush', key);
     ctx.reply.integer(list.length);
   };
 }
@@ -82,6 +83,7 @@ function pushx(left: boolean) {
     }
     pushAll(list, argv, left);
     ctx.keyChanged(key);
+    ctx.notify('list', left ? 'lpush' : 'rpush', key);
     ctx.reply.integer(list.length);
   };
 }
@@ -122,7 +124,7 @@ function pop(left: boolean, name: string) {
       for (let i = 0; i < n; i++) ctx.reply.bulk(left ? list.popFront()! : list.popBack()!);
       if (n === 0) return;
     }
-    afterRemoval(ctx, key, list);
+    afterRemoval(ctx, key, list, left ? 'lpop' : 'rpop');
   };
 }
 
@@ -246,6 +248,7 @@ function lset(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (i < 0) i += list.length;
   if (!list.setAt(i, argv[3]!)) throw ERR_INDEX_OUT_OF_RANGE;
   ctx.keyChanged(key);
+  ctx.notify('list', 'lset', key);
   ctx.reply.ok();
 }
 
@@ -269,6 +272,7 @@ function linsert(ctx: CommandContext, argv: readonly Bytes[]): void {
   }
   list.insertAt(where === 'before' ? at : at + 1, argv[4]!);
   ctx.keyChanged(key);
+  ctx.notify('list', 'linsert', key);
   ctx.reply.integer(list.length);
 }
 
@@ -285,7 +289,7 @@ function lrem(ctx: CommandContext, argv: readonly Bytes[]): void {
     return;
   }
   const removed = list.removeMatching(argv[3]!, Math.abs(count), count < 0);
-  if (removed > 0) afterRemoval(ctx, key, list);
+  if (removed > 0) afterRemoval(ctx, key, list, 'lrem');
   ctx.reply.integer(removed);
 }
 
@@ -309,9 +313,15 @@ function ltrim(ctx: CommandContext, argv: readonly Bytes[]): void {
     if (start > end || start >= n) {
       ctx.db.delete(key);
       ctx.keyChanged(key);
+      ctx.notify('list', 'ltrim', key);
+      ctx.notify('generic', 'del', key);
     } else if (end - start + 1 < n) {
       list.keepRange(start, end);
       ctx.keyChanged(key);
+      ctx.notify('list', 'ltrim', key);
+    } else {
+      // Redis publishes "ltrim" even when nothing was removed.
+      ctx.notify('list', 'ltrim', key);
     }
   }
   ctx.reply.ok();

@@ -22,10 +22,16 @@ export function writeList(ctx: CommandContext, key: Bytes): RedisList | undefine
   return ctx.db.getTypedForWrite(key, 'list') as RedisList | undefined;
 }
 
-/** After elements were removed: deletes the key if the list became empty, and signals the change. */
-export function afterRemoval(ctx: CommandContext, key: Bytes, list: RedisList): void {
-  if (list.length === 0) ctx.db.delete(key);
+/**
+ * After elements were removed: deletes the key if the list became empty, signals the change and
+ * publishes `event` (lpop, rpop, lrem...), then "del" if the key was deleted, as Redis does.
+ */
+export function afterRemoval(ctx: CommandContext, key: Bytes, list: RedisList, event: string): void {
+  const emptied = list.length === 0;
+  if (emptied) ctx.db.delete(key);
   ctx.keyChanged(key);
+  ctx.notify('list', event, key);
+  if (emptied) ctx.notify('generic', 'del', key);
 }
 
 /** LEFT or RIGHT (any case) → true for LEFT; anything else is a syntax error. */
@@ -54,7 +60,10 @@ export function moveElement(ctx: CommandContext, src: Bytes, dst: Bytes, fromLef
   if (toLeft) to.pushFront(v);
   else to.pushBack(v);
   ctx.keyChanged(dst);
-  if (src !== dst) afterRemoval(ctx, src, from);
+  ctx.notify('list', toLeft ? 'lpush' : 'rpush', dst);
+  const popEvent = fromLeft ? 'lpop' : 'rpop';
+  if (src !== dst) afterRemoval(ctx, src, from, popEvent);
+  else ctx.notify('list', popEvent, src);
   return v;
 }
 
@@ -106,7 +115,7 @@ export function serveMpop(ctx: CommandContext, a: MpopArgs): boolean {
     ctx.reply.bulk(key);
     ctx.reply.arrayHeader(n);
     for (let i = 0; i < n; i++) ctx.reply.bulk(a.left ? list.popFront()! : list.popBack()!);
-    afterRemoval(ctx, key, list);
+    afterRemoval(ctx, key, list, a.left ? 'lpop' : 'rpop');
     ctx.propagateAs([a.left ? 'LPOP' : 'RPOP', key, String(n)]);
     return true;
   }

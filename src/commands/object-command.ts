@@ -39,7 +39,8 @@ function sharesIntegers(ctx: CommandContext): boolean {
 
 /** The value OBJECT inspects (counts a hit or miss, not an access), or nil replied and undefined. */
 function lookup(ctx: CommandContext, key: Bytes): RedisValue | undefined {
-  const v = ctx.db.getForReadNoTouch(key);
+  // No "keymiss" event for OBJECT (Redis LOOKUP_NONOTIFY).
+  const v = ctx.db.getForReadNoTouch(key, false);
   if (v === undefined) ctx.reply.nullBulk();
   return v;
 }

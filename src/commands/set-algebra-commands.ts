@@ -88,8 +88,11 @@ function store(ctx: CommandContext, dst: Bytes, result: RedisSet): void {
   if (result.size > 0) {
     ctx.db.set(dst, result);
     ctx.keyChanged(dst);
+    // The event is the command's name: sinterstore, sunionstore, sdiffstore.
+    ctx.notify('set', ctx.command.name, dst);
   } else if (ctx.db.delete(dst)) {
     ctx.keyChanged(dst);
+    ctx.notify('generic', 'del', dst);
   }
   ctx.reply.integer(result.size);
 }

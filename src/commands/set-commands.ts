@@ -62,7 +62,10 @@ function sadd(ctx: CommandContext, argv: readonly Bytes[]): void {
   }
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i]!, limit)) added++;
-  if (added > 0) ctx.keyChanged(key);
+  if (added > 0) {
+    ctx.keyChanged(key);
+    ctx.notify('set', 'sadd', key);
+  }
   ctx.reply.integer(added);
 }
 
@@ -74,7 +77,11 @@ function srem(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (set !== undefined) {
     for (let i = 2; i < argv.length; i++) if (set.delete(argv[i]!)) removed++;
     if (set.size === 0) ctx.db.delete(key);
-    if (removed > 0) ctx.keyChanged(key);
+    if (removed > 0) {
+      ctx.keyChanged(key);
+      ctx.notify('set', 'srem', key);
+      if (set.size === 0) ctx.notify('generic', 'del', key);
+    }
   }
   ctx.reply.integer(removed);
 }
@@ -93,13 +100,18 @@ function smove(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (!src.delete(member)) return ctx.reply.integer(0);
   if (src.size === 0) ctx.db.delete(srcKey);
   ctx.keyChanged(srcKey);
+  ctx.notify('set', 'srem', srcKey);
+  if (src.size === 0) ctx.notify('generic', 'del', srcKey);
   let target = dst;
   if (target === undefined) {
     target = new RedisSet();
     ctx.db.set(dstKey, target);
   }
   // Destination changes only if it did not hold the member already.
-  if (target.add(member, ctx.server.encodingLimits.setMaxIntsetEntries)) ctx.keyChanged(dstKey);
+  if (target.add(member, ctx.server.encodingLimits.setMaxIntsetEntries)) {
+    ctx.keyChanged(dstKey);
+    ctx.notify('set', 'sadd', dstKey);
+  }
   ctx.reply.integer(1);
 }
 
@@ -149,6 +161,8 @@ function spop(ctx: CommandContext, argv: readonly Bytes[]): void {
     set.delete(m);
     if (set.size === 0) ctx.db.delete(key);
     ctx.keyChanged(key);
+    ctx.notify('set', 'spop', key);
+    if (set.size === 0) ctx.notify('generic', 'del', key);
     ctx.propagateAs(['SREM', key, m]);
     return ctx.reply.bulk(m);
   }
@@ -161,11 +175,14 @@ function spop(ctx: CommandContext, argv: readonly Bytes[]): void {
     replySet(ctx, RedisSet.of(set.members(), ctx.server.encodingLimits.setMaxIntsetEntries));
     ctx.db.delete(key);
     ctx.keyChanged(key);
+    ctx.notify('set', 'spop', key);
+    ctx.notify('generic', 'del', key);
     ctx.propagateAs(['DEL', key]);
     return;
   }
   const popped = set.pop(count, Math.random);
   ctx.keyChanged(key);
+  ctx.notify('set', 'spop', key);
   for (let i = 0; i < popped.length - 1; i++) ctx.alsoPropagate(['SREM', key, popped[i]!]);
   ctx.propagateAs(['SREM', key, popped[popped.length - 1]!]);
   ctx.reply.setHeader(popped.length);

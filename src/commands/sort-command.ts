@@ -186,7 +186,8 @@ function sortedElements(db: Keyspace, v: RedisValue, o: SortOptions): Bytes[] {
 function sortGeneric(ctx: CommandContext, argv: readonly Bytes[], allowStore: boolean): void {
   const o = readSortOptions(argv, allowStore);
   const key = argv[1]!;
-  const v = o.store === undefined ? ctx.db.getForRead(key) : ctx.db.peek(key);
+  // A read lookup also with STORE, as Redis (keyspace hits/misses, the "keymiss" event).
+  const v = ctx.db.getForRead(key);
   const selected = v === undefined ? [] : sortedElements(ctx.db, v, o);
   const out: (Bytes | undefined)[] = [];
   for (const element of selected) {
@@ -201,8 +202,10 @@ function sortGeneric(ctx: CommandContext, argv: readonly Bytes[], allowStore: bo
   if (out.length > 0) {
     ctx.db.set(o.store, RedisList.from(out.map((x) => x ?? '')));
     ctx.keyChanged(o.store);
+    ctx.notify('list', 'sortstore', o.store);
   } else if (ctx.db.delete(o.store)) {
     ctx.keyChanged(o.store);
+    ctx.notify('generic', 'del', o.store);
   }
   ctx.reply.integer(out.length);
 }

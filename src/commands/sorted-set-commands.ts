@@ -133,7 +133,10 @@ function zaddApply(ctx: CommandContext, key: Bytes, flags: ZaddFlags, pairs: Zad
   }
   if (added > 0) z.trim();
   if (created && added > 0) ctx.db.set(key, z);
-  if (added + updated > 0) ctx.keyChanged(key);
+  if (added + updated > 0) {
+    ctx.keyChanged(key);
+    ctx.notify('zset', flags.incr ? 'zincr' : 'zadd', key);
+  }
   if (flags.incr) {
     if (processed > 0) ctx.reply.double(lastScore);
     else ctx.reply.nullBulk();
@@ -168,7 +171,7 @@ function zrem(ctx: CommandContext, argv: readonly Bytes[]): void {
   let removed = 0;
   if (z !== undefined) {
     for (let i = 2; i < argv.length; i++) if (z.remove(argv[i]!)) removed++;
-    if (removed > 0) afterRemoval(ctx, key, z);
+    if (removed > 0) afterRemoval(ctx, key, z, 'zrem');
   }
   ctx.reply.integer(removed);
 }
@@ -316,7 +319,7 @@ function zpop(max: boolean) {
       return;
     }
     const popped = z.pop(count, max);
-    afterRemoval(ctx, key, z);
+    afterRemoval(ctx, key, z, max ? 'zpopmax' : 'zpopmin');
     if (withCount) {
       replyEntries(ctx, popped.map(([m]) => m), popped.map(([, s]) => s));
     } else {
@@ -366,7 +369,7 @@ function serveMpop(ctx: CommandContext, a: MpopArgs): boolean {
     const z = writeZset(ctx, key);
     if (z === undefined) continue;
     const popped = z.pop(a.count, a.max);
-    afterRemoval(ctx, key, z);
+    afterRemoval(ctx, key, z, a.max ? 'zpopmax' : 'zpopmin');
     ctx.reply.arrayHeader(2);
     ctx.reply.bulk(key);
     replyPairs(ctx, popped);
@@ -402,7 +405,7 @@ function bzpop(max: boolean) {
       const z = writeZset(ctx, key);
       if (z === undefined) continue;
       const [[m, s]] = z.pop(1, max) as [[Bytes, number]];
-      afterRemoval(ctx, key, z);
+      afterRemoval(ctx, key, z, max ? 'zpopmax' : 'zpopmin');
       ctx.reply.arrayHeader(3);
       ctx.reply.bulk(key);
       ctx.reply.bulk(m);

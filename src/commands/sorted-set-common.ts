@@ -25,10 +25,16 @@ export function zsetLimits(ctx: CommandContext): ZsetLimits {
   return ctx.server.encodingLimits;
 }
 
-/** After a removal: deletes the key if the set became empty, and signals the change. */
-export function afterRemoval(ctx: CommandContext, key: Bytes, z: SortedSet): void {
-  if (z.size === 0) ctx.db.delete(key);
+/**
+ * After a removal: deletes the key if the set became empty, signals the change and publishes
+ * `event` (zrem, zpopmin...), then "del" if the key was deleted, as Redis does.
+ */
+export function afterRemoval(ctx: CommandContext, key: Bytes, z: SortedSet, event: string): void {
+  const emptied = z.size === 0;
+  if (emptied) ctx.db.delete(key);
   ctx.keyChanged(key);
+  ctx.notify('zset', event, key);
+  if (emptied) ctx.notify('generic', 'del', key);
 }
 
 // ---- Range arguments ----
@@ -139,10 +145,15 @@ export function replyPairs(ctx: CommandContext, entries: readonly (readonly [Byt
  */
 export function storeEntries(ctx: CommandContext, dst: Bytes, entries: readonly (readonly [Bytes, number])[]): void {
   if (entries.length === 0) {
-    if (ctx.db.delete(dst)) ctx.keyChanged(dst);
+    if (ctx.db.delete(dst)) {
+      ctx.keyChanged(dst);
+      ctx.notify('generic', 'del', dst);
+    }
   } else {
     ctx.db.set(dst, SortedSet.fromEntries(entries, zsetLimits(ctx)));
     ctx.keyChanged(dst);
+    // The event is the command's name: zunionstore, zinterstore, zdiffstore, zrangestore.
+    ctx.notify('zset', ctx.command.name, dst);
   }
   ctx.reply.integer(entries.length);
 }

@@ -168,7 +168,8 @@ function removeWith(ctx: CommandContext, argv: readonly Bytes[], remove: (z: Sor
   const key = argv[1]!;
   const z = writeZset(ctx, key);
   const removed = z === undefined ? 0 : remove(z);
-  if (removed > 0) afterRemoval(ctx, key, z!);
+  // The event is the command's name: zremrangebyrank, zremrangebyscore, zremrangebylex.
+  if (removed > 0) afterRemoval(ctx, key, z!, ctx.command.name);
   ctx.reply.integer(removed);
 }
 

@@ -146,6 +146,8 @@ function storeString(ctx: CommandContext, key: Bytes, value: Bytes, keepTtl: boo
     ctx.propagateAs(['SET', key, value, 'PXAT', at.toString()]);
   }
   ctx.keyChanged(key);
+  ctx.notify('string', 'set', key);
+  if (at !== undefined) ctx.notify('generic', 'expire', key);
 }
 
 /** SETNX key value → 1 if the key was set, 0 if it existed. */
@@ -183,6 +185,7 @@ function getdel(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (v === undefined) return;
   ctx.db.delete(key);
   ctx.keyChanged(key);
+  ctx.notify('generic', 'del', key);
   ctx.propagateAs(['DEL', key]);
 }
 
@@ -215,14 +218,18 @@ function getex(ctx: CommandContext, argv: readonly Bytes[]): void {
     if (at <= BigInt(ctx.now)) {
       ctx.db.delete(key);
       ctx.propagateAs(['DEL', key]);
+      ctx.keyChanged(key);
+      ctx.notify('generic', 'del', key);
     } else {
       applyExpire(ctx, key, at);
       ctx.propagateAs(['PEXPIREAT', key, at.toString()]);
+      ctx.keyChanged(key);
+      ctx.notify('generic', 'expire', key);
     }
-    ctx.keyChanged(key);
   } else if (persist && ctx.db.persist(key)) {
     ctx.propagateAs(['PERSIST', key]);
     ctx.keyChanged(key);
+    ctx.notify('generic', 'persist', key);
   }
 }
 
@@ -273,6 +280,7 @@ function incrementBy(ctx: CommandContext, key: Bytes, delta: number | bigint): v
   if (sum === undefined) throw ERR_OVERFLOW;
   ctx.db.set(key, String(sum), true);
   ctx.keyChanged(key);
+  ctx.notify('string', 'incrby', key);
   ctx.reply.integer(sum);
 }
 
@@ -310,6 +318,7 @@ function incrbyfloat(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (sum === 'overflow') throw ERR_INCR_NAN;
   ctx.db.set(key, sum, true);
   ctx.keyChanged(key);
+  ctx.notify('string', 'incrbyfloat', key);
   ctx.propagateAs(['SET', key, sum, 'KEEPTTL']);
   ctx.reply.bulk(sum);
 }

@@ -43,6 +43,7 @@ function append(ctx: CommandContext, argv: readonly Bytes[]): void {
     ctx.db.overwrite(key, next);
   }
   ctx.keyChanged(key);
+  ctx.notify('string', 'append', key);
   ctx.reply.integer(next.length);
 }
 
@@ -96,6 +97,7 @@ function setrange(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (cur === undefined) ctx.db.set(key, next);
   else ctx.db.overwrite(key, next);
   ctx.keyChanged(key);
+  ctx.notify('string', 'setrange', key);
   ctx.reply.integer(next.length);
 }
 

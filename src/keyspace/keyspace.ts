@@ -25,6 +25,10 @@ export interface KeyspaceHost {
   isReplica(): boolean;
   /** A key expired and was deleted (count it, propagate DEL, notify). */
   keyExpired(db: Keyspace, key: Bytes): void;
+  /** A key was created (Redis dbAdd: the "new" keyspace event). */
+  keyCreated?(db: Keyspace, key: Bytes): void;
+  /** A read lookup missed, counted in keyspace_misses (the "keymiss" keyspace event). */
+  keyMissed?(db: Keyspace, key: Bytes): void;
   /** keyspace_hits / keyspace_misses */
   readonly stats: { keyspaceHits: number; keyspaceMisses: number };
 }
@@ -91,8 +95,12 @@ export class Keyspace {
   /** lookupKeyRead: the live value, counting a keyspace hit or miss. */
   getForRead(key: Bytes): RedisValue | undefined {
     const v = this.peek(key);
-    if (v === undefined) this.host.stats.keyspaceMisses++;
-    else this.host.stats.keyspaceHits++;
+    if (v === undefined) {
+      this.host.stats.keyspaceMisses++;
+      this.host.keyMissed?.(this, key);
+    } else {
+      this.host.stats.keyspaceHits++;
+    }
     return v;
   }
 
@@ -103,11 +111,18 @@ export class Keyspace {
     return v;
   }
 
-  /** As getForRead (counts a hit or miss) without touching the key (Redis LOOKUP_NOTOUCH). */
-  getForReadNoTouch(key: Bytes): RedisValue | undefined {
+  /**
+   * As getForRead (counts a hit or miss) without touching the key (Redis LOOKUP_NOTOUCH);
+   * `notifyMiss` false: no "keymiss" event (LOOKUP_NONOTIFY).
+   */
+  getForReadNoTouch(key: Bytes, notifyMiss = true): RedisValue | undefined {
     const v = this.live(key);
-    if (v === undefined) this.host.stats.keyspaceMisses++;
-    else this.host.stats.keyspaceHits++;
+    if (v === undefined) {
+      this.host.stats.keyspaceMisses++;
+      if (notifyMiss) this.host.keyMissed?.(this, key);
+    } else {
+      this.host.stats.keyspaceHits++;
+    }
     return v;
   }
 
@@ -152,8 +167,10 @@ export class Keyspace {
       if (this.data.has(key)) this.accessTracker.touch(key, this.host.now());
       else this.accessTracker.created(key, this.host.now());
     }
+    const size = this.data.size;
     this.data.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.data.size !== size) this.host.keyCreated?.(this, key);
   }
 
   /** Replaces the value of an existing key, keeping its TTL (APPEND, INCR, SETRANGE...). */

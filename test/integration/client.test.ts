@@ -354,6 +354,10 @@ describe('CLIENT HELP and CLIENT errors', () => {
     const r = await ts.client(ioOpts);
     expect(await r.client('HELP')).toEqual([
       'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'CACHING (YES|NO)',
+      '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+      'GETREDIR',
+      '    Return the client ID we are redirecting to when tracking is enabled.',
       'GETNAME',
       '    Return the name of the current connection.',
       'ID',
@@ -384,6 +388,11 @@ describe('CLIENT HELP and CLIENT errors', () => {
       '    Assign the name <name> to the current connection.',
       'UNBLOCK <clientid> [TIMEOUT|ERROR]',
       '    Unblock the specified blocked client.',
+      'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+      '         [OPTIN] [OPTOUT] [NOLOOP]',
+      '    Control server assisted client side caching.',
+      'TRACKINGINFO',
+      '    Report tracking status for the current connection.',
       'SETINFO <option> <value>',
       '    Set client meta attr. Options are:',
       '    * LIB-NAME: the client lib name.',
@@ -400,7 +409,7 @@ describe('CLIENT HELP and CLIENT errors', () => {
   it('CLIENT HELP raw bytes start with status lines', async () => {
     const c = await RawConnection.connect(ts.port);
     const reply = await c.call('CLIENT', 'help');
-    expect(reply.startsWith('*41\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GETNAME\r\n')).toBe(true);
+    expect(reply.startsWith('*50\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CACHING (YES|NO)\r\n')).toBe(true);
     expect(reply.endsWith('+HELP\r\n+    Prints this help.\r\n')).toBe(true);
     expect(await c.call('CLIENT', 'HELP', 'x')).toBe("-ERR wrong number of arguments for 'client|help' command\r\n");
     c.close();

@@ -263,7 +263,7 @@ describe('parameter types and their error texts', () => {
     const c = new Config();
     const shown = (v: string) => {
       c.set('notify-keyspace-events', [v]);
-      return c.get('notify-keyspace-events');
+      return c.match(['notify-keyspace-events'])[0]![1];
     };
     expect([shown('KEA'), shown('Kx'), shown('Egm$lshzxetdn'), shown('Kmn'), shown('')]).toEqual(['AKE', 'xK', 'AEm', 'nKm', '']);
     expect(reason('notify-keyspace-events', 'X')).toBe("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
