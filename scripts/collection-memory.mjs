@@ -31,6 +31,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { children, freePort, seededScore, sleep } from './lib/servers.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -69,23 +70,7 @@ const perKey = count / keys;
 
 // ---- Processes ----
 
-const children = [];
-function stopAll() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-}
-process.on('exit', stopAll);
 process.on('SIGINT', () => process.exit(130));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns a server and resolves once it accepts connections. */
 async function startServer(name, command, argv, port) {
@@ -106,7 +91,6 @@ async function startServer(name, command, argv, port) {
   throw new Error(`${name} did not start on port ${port}: ${out.stderr}`);
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** VmRSS and RssAnon of a process, in bytes. */
 function rss(pid) {
@@ -228,20 +212,12 @@ async function usedMemory(conn) {
 
 // ---- Filling ----
 
-/** A seeded score for member i (mulberry32 of i): the same on both servers, in [0, 1e6). */
-function randomScore(i) {
-  let t = (i + 0x6d2b79f5) >>> 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 1e6;
-}
-
 /** The command adding elements [from, to) to the key. */
 function fillCommand(key, from, to) {
   const argv = [type === 'hash' ? 'HSET' : 'ZADD', key];
   for (let i = from; i < to; i++) {
     if (type === 'hash') argv.push(`field:${i}`, `value:${i}`);
-    else argv.push(String(randomScores ? randomScore(i) : i * 1.5), `member:${i}`);
+    else argv.push(String(randomScores ? seededScore(i) : i * 1.5), `member:${i}`);
   }
   return argv;
 }

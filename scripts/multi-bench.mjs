@@ -14,10 +14,11 @@
  * processes (default 2), so that the load generator is not one process's bottleneck. A worker
  * checks every transaction's reply by length: +OK, 10 × +QUEUED, then *10 and 10 × +OK.
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { children, freePort, startServer } from './lib/servers.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SETS = 10;
@@ -70,41 +71,6 @@ function worker() {
 }
 
 // ---- Main: servers, rounds, report ----
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = [];
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-async function startServer(command, argv, port) {
-  const child = spawn(command, argv, { stdio: 'ignore' });
-  children.push(child);
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
-      s.on('data', (d) => {
-        s.destroy();
-        resolve(d.toString().startsWith('+PONG'));
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return child;
-    await sleep(100);
-  }
-  throw new Error(`${command} did not start on port ${port}`);
-}
 
 /** One timed run against a server: transactions per second over all workers. */
 async function run(port, o) {

@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { children, seededScore, sleep } from './lib/servers.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -52,11 +53,6 @@ for (const tool of ['redis-server', 'redis-benchmark']) {
   }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = [];
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
 process.on('SIGINT', () => process.exit(130));
 
 /** A connection that pipelines commands and counts the replies (all replies here are one line). */
@@ -97,14 +93,6 @@ function benchmark(port, pipeline, n, command) {
   return { rps: Number(cols[1]), p50: Number(cols[4]), p99: Number(cols[6]) };
 }
 
-/** The same pseudo-random score for member i on both servers, in [0, 1e6). */
-function score(i) {
-  let t = (i + 0x6d2b79f5) >>> 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 1e6;
-}
-
 /** Fills `lb` with members 0..n-1 in ZADDs of 1,000 pairs, at most 16 in flight; resolves to ms. */
 async function fill(port, n) {
   const socket = await connect(port);
@@ -120,7 +108,7 @@ async function fill(port, n) {
         const to = Math.min(n, from + 1000);
         let cmd = `*${2 + 2 * (to - from)}\r\n$4\r\nZADD\r\n$2\r\nlb\r\n`;
         for (let i = from; i < to; i++) {
-          const s = String(score(i));
+          const s = String(seededScore(i));
           const m = `member:${String(i).padStart(12, '0')}`;
           cmd += `$${s.length}\r\n${s}\r\n$${m.length}\r\n${m}\r\n`;
         }
