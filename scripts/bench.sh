@@ -8,7 +8,10 @@
 #                    [--no-memory] [--no-build] [--keep-raw DIR]
 #
 # Tests: core = set,get,incr,mset,set1k (SET with 1 KB values); collections = lpush,rpush,lpop,rpop,
-# sadd,hset,spop,zadd,zpopmin,lrange100,lrange600 (redis-benchmark's own tests of those names).
+# sadd,hset,spop,zadd,zpopmin,lrange100,lrange600 (redis-benchmark's own tests of those names);
+# pubsub = the fan-out of scripts/pubsub-bench.mjs (1 publisher, 100 subscribers; target ≥ 0.7×) and
+# multi = MULTI + 10 SETs + EXEC of scripts/multi-bench.mjs (target ≥ 0.8×), which redis-benchmark
+# cannot drive; they run after the table, on servers of their own.
 # Each test (redis-benchmark -c 50, at -P 1 and -P 16) runs N rounds (default 3), alternating
 # Kioku and Redis; the table shows the median of the rounds.
 # CPU per request is the server process's utime+stime (/proc/PID/stat) over the run divided by the
@@ -26,7 +29,7 @@ REDIS_PORT=${BENCH_REDIS_PORT:-7171}
 ROUNDS=3
 N_P1=200000       # requests per run at -P 1
 N_P16=1000000     # requests per run at -P 16
-TESTS="core,collections"
+TESTS="core,collections,pubsub,multi"
 MEMORY=1
 BUILD=1
 KEEP_RAW=""
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
     --no-memory) MEMORY=0 ;;
     --no-build) BUILD=0 ;;
     --keep-raw) KEEP_RAW=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -138,6 +141,10 @@ test_args() { # name → label and redis-benchmark arguments
     *) echo "unknown test: $1 (see --help)" >&2; exit 2 ;;
   esac
 }
+NODE_BENCHES=()
+[[ ",$TESTS," == *,pubsub,* ]] && NODE_BENCHES+=(pubsub)
+[[ ",$TESTS," == *,multi,* ]] && NODE_BENCHES+=(multi)
+TESTS=$(echo ",$TESTS," | sed -e 's/,pubsub,/,/g' -e 's/,multi,/,/g' -e 's/^,//' -e 's/,$//')
 TESTS=${TESTS//core/set,get,incr,mset,set1k}
 TESTS=${TESTS//collections/lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange100,lrange600}
 
@@ -145,7 +152,7 @@ if [ "$BUILD" = 1 ]; then npm run build --silent; fi
 
 echo "Kioku on port $KIOKU_PORT (node $(node --version) ${KIOKU_NODE_FLAGS:-}), $(redis-server --version | cut -d' ' -f1-3) on port $REDIS_PORT" >&2
 echo "rounds=$ROUNDS, requests per run: $N_P1 at -P 1, $N_P16 at -P 16, 50 clients, random keys in 0..99999" >&2
-start_servers
+[ -n "$TESTS" ] && start_servers
 for name in ${TESTS//,/ }; do
   read -r label args <<<"$(test_args "$name")"
   for pipeline in 1 16; do
@@ -184,4 +191,8 @@ if [ "$MEMORY" = 1 ]; then
   stop_servers
 fi
 
-node scripts/bench-report.mjs "$RESULTS" "$MEMFILE"
+if [ -n "$TESTS" ] || [ "$MEMORY" = 1 ]; then node scripts/bench-report.mjs "$RESULTS" "$MEMFILE"; fi
+for bench in "${NODE_BENCHES[@]}"; do
+  echo
+  node "scripts/$bench-bench.mjs"
+done
