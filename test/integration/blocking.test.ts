@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawConnection } from '../helpers/raw-connection.js';
+import { blockedCount, replyWithin } from '../helpers/blocking.js';
 
 let ts: TestServer;
 let r: Redis;
@@ -18,24 +19,6 @@ async function raw(): Promise<RawConnection> {
   const c = await RawConnection.connect(ts.port);
   raws.push(c);
   return c;
-}
-
-/** Waits until the server counts `n` blocked clients (blocking is asynchronous for the sender). */
-async function blockedCount(n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (ts.server.blocking.blockedClients === n) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`expected ${n} blocked clients, have ${ts.server.blocking.blockedClients}`);
-}
-
-/** Resolves to true if a reply arrives within ms, false otherwise (the connection stays usable). */
-async function repliesWithin(c: RawConnection, ms: number): Promise<string | undefined> {
-  try {
-    return await c.readReply(ms);
-  } catch {
-    return undefined;
-  }
 }
 
 beforeAll(async () => {
@@ -54,12 +37,12 @@ describe('blocking: parking and waking', () => {
   it('BLPOP waits until another client pushes, then replies and serves pipelined commands after it', async () => {
     const c = await raw();
     c.write('*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n');
-    await blockedCount(1);
-    expect(await repliesWithin(c, 50)).toBeUndefined();
+    await blockedCount(ts.server, 1);
+    expect(await replyWithin(c, 50)).toBeUndefined();
     expect(await r.rpush('q', 'a')).toBe(1);
     expect(await c.readReply()).toBe('*2\r\n$1\r\nq\r\n$1\r\na\r\n');
     expect(await c.readReply()).toBe('+PONG\r\n');
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     expect(await r.exists('q')).toBe(0);
   });
 
@@ -67,21 +50,21 @@ describe('blocking: parking and waking', () => {
     const waiters = [await raw(), await raw(), await raw()];
     for (const [i, c] of waiters.entries()) {
       c.send('BLPOP', 'q', '0');
-      await blockedCount(i + 1);
+      await blockedCount(ts.server, i + 1);
     }
     await r.rpush('q', 'x', 'y');
     expect(await waiters[0]!.readReply()).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
     expect(await waiters[1]!.readReply()).toBe('*2\r\n$1\r\nq\r\n$1\r\ny\r\n');
-    expect(await repliesWithin(waiters[2]!, 50)).toBeUndefined();
+    expect(await replyWithin(waiters[2]!, 50)).toBeUndefined();
     await r.rpush('q', 'z');
     expect(await waiters[2]!.readReply()).toBe('*2\r\n$1\r\nq\r\n$1\r\nz\r\n');
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
   });
 
   it('BLPOP on several keys is woken by a push to any of them', async () => {
     const c = await raw();
     c.send('BLPOP', 'k1', 'k2', 'k3', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.rpush('k3', 'v');
     expect(await c.readReply()).toBe('*2\r\n$2\r\nk3\r\n$1\r\nv\r\n');
   });
@@ -89,9 +72,9 @@ describe('blocking: parking and waking', () => {
   it('BLPOP is not woken by a key that appears with another type, and is by a later list', async () => {
     const c = await raw();
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.set('q', 'string');
-    expect(await repliesWithin(c, 50)).toBeUndefined();
+    expect(await replyWithin(c, 50)).toBeUndefined();
     await r.del('q');
     await r.rpush('q', 'v');
     expect(await c.readReply()).toBe('*2\r\n$1\r\nq\r\n$1\r\nv\r\n');
@@ -100,20 +83,20 @@ describe('blocking: parking and waking', () => {
   it('BLPOP is woken by RENAME, MOVE and SWAPDB bringing a list to its key', async () => {
     const c = await raw();
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.rpush('other', 'renamed');
     await r.rename('other', 'q');
     expect(await c.readReply()).toBe('*2\r\n$1\r\nq\r\n$7\r\nrenamed\r\n');
 
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.select(1);
     await r.rpush('q', 'moved');
     await r.move('q', '0');
     expect(await c.readReply()).toBe('*2\r\n$1\r\nq\r\n$5\r\nmoved\r\n');
 
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.rpush('q', 'swapped');
     await r.swapdb(0, 1);
     expect(await c.readReply()).toBe('*2\r\n$1\r\nq\r\n$7\r\nswapped\r\n');
@@ -123,9 +106,9 @@ describe('blocking: parking and waking', () => {
   it('a client that disconnects while blocked leaves no waiter behind', async () => {
     const c = await raw();
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     c.close();
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     await r.rpush('q', 'kept');
     expect(await r.lrange('q', 0, -1)).toEqual(['kept']);
   });
@@ -140,7 +123,7 @@ describe('blocking: timeouts', () => {
     const waited = Date.now() - started;
     expect(waited).toBeGreaterThanOrEqual(140);
     expect(waited).toBeLessThan(1500);
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
   });
 
   it('BLPOP timeout replies RESP3 null', async () => {
@@ -167,8 +150,8 @@ describe('blocking: timeouts', () => {
   it('a timeout beyond setTimeout\'s 24.8-day limit waits instead of firing at once', async () => {
     const c = await raw();
     c.send('BLPOP', 'q', '3000000'); // ~34.7 days
-    await blockedCount(1);
-    expect(await repliesWithin(c, 100)).toBeUndefined();
+    await blockedCount(ts.server, 1);
+    expect(await replyWithin(c, 100)).toBeUndefined();
     await r.rpush('q', 'v');
     expect(await c.readReply()).toBe('*2\r\n$1\r\nq\r\n$1\r\nv\r\n');
   });
@@ -180,7 +163,7 @@ describe('blocking: introspection and CLIENT UNBLOCK', () => {
     const timed = await raw();
     forever.send('BLPOP', 'a', '0');
     timed.send('BLPOP', 'b', '100');
-    await blockedCount(2);
+    await blockedCount(ts.server, 2);
     const info = await r.info('clients');
     expect(info).toContain('blocked_clients:2\r\n');
     expect(info).toContain('clients_in_timeout_table:1\r\n');
@@ -200,15 +183,15 @@ describe('blocking: introspection and CLIENT UNBLOCK', () => {
     const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
     expect(await r.client('UNBLOCK', id)).toBe(0);
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     expect(await r.client('UNBLOCK', id)).toBe(1);
     expect(await c.readReply()).toBe('*-1\r\n');
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     expect(await r.client('UNBLOCK', id, 'TIMEOUT')).toBe(1);
     expect(await c.readReply()).toBe('*-1\r\n');
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     expect(await r.call('CLIENT', 'UNBLOCK', id, 'error')).toBe(1);
     expect(await c.readReply()).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
     expect(await r.info('errorstats')).toContain('errorstat_UNBLOCKED:count=1');
@@ -229,7 +212,7 @@ describe('blocking: introspection and CLIENT UNBLOCK', () => {
     await r.config('RESETSTAT');
     const c = await raw();
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     expect(await r.info('commandstats')).not.toContain('cmdstat_blpop:');
     await r.rpush('q', 'v');
     await c.readReply();

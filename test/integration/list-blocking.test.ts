@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawConnection } from '../helpers/raw-connection.js';
+import { blockedCount, replyWithin } from '../helpers/blocking.js';
 
 let ts: TestServer;
 let r: Redis;
@@ -21,24 +22,6 @@ async function raw(protocol: 2 | 3 = 2): Promise<RawConnection> {
   raws.push(c);
   if (protocol === 3) await c.call('HELLO', '3');
   return c;
-}
-
-/** Waits until the server counts `n` blocked clients (blocking is asynchronous for the sender). */
-async function blockedCount(n: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ts.server.blocking.blockedClients === n) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`expected ${n} blocked clients, have ${ts.server.blocking.blockedClients}`);
-}
-
-/** The reply if one arrives within ms, else undefined (the connection stays usable). */
-async function replyWithin(c: RawConnection, ms: number): Promise<string | undefined> {
-  try {
-    return await c.readReply(ms);
-  } catch {
-    return undefined;
-  }
 }
 
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
@@ -56,7 +39,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   for (const db of ts.server.keyspaces) db.flush();
-  await blockedCount(0);
+  await blockedCount(ts.server, 0);
   propagated = [];
 });
 
@@ -75,7 +58,7 @@ describe('BLPOP BRPOP', () => {
     const waiters = [await raw(), await raw(), await raw()];
     for (const [i, c] of waiters.entries()) {
       c.send('BRPOP', 'q', '0');
-      await blockedCount(i + 1);
+      await blockedCount(ts.server, i + 1);
     }
     expect(await r.rpush('q', 'x', 'y')).toBe(2);
     expect(await waiters[0]!.readReply()).toBe(pair('q', 'y'));
@@ -83,16 +66,16 @@ describe('BLPOP BRPOP', () => {
     expect(await replyWithin(waiters[2]!, 50)).toBeUndefined();
     await r.lpush('q', 'z');
     expect(await waiters[2]!.readReply()).toBe(pair('q', 'z'));
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     expect(propagated).toEqual(['rpush q x y', 'RPOP q', 'RPOP q', 'lpush q z', 'RPOP q']);
   });
 
   it('BLPOP after LPUSH of several elements: each waiter gets one, in the list\'s order', async () => {
     const [c1, c2] = [await raw(), await raw()];
     c1.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     c2.send('BLPOP', 'q', '0');
-    await blockedCount(2);
+    await blockedCount(ts.server, 2);
     await r.lpush('q', 'a', 'b', 'c');
     expect(await c1.readReply()).toBe(pair('q', 'c'));
     expect(await c2.readReply()).toBe(pair('q', 'b'));
@@ -102,10 +85,10 @@ describe('BLPOP BRPOP', () => {
   it('BLPOP blocked on several keys is served by whichever gets a push, and leaves the others\' queues', async () => {
     const c = await raw();
     c.send('BLPOP', 'k1', 'k2', 'k3', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.rpush('k2', 'v');
     expect(await c.readReply()).toBe(pair('k2', 'v'));
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     await r.rpush('k1', 'stays');
     expect(await r.lrange('k1', 0, -1)).toEqual(['stays']);
   });
@@ -138,9 +121,9 @@ describe('BLPOP BRPOP', () => {
   it('BLPOP: a client that disconnects while blocked is forgotten and takes nothing', async () => {
     const c = await raw();
     c.send('BLPOP', 'q', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     c.close();
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     await r.rpush('q', 'kept');
     expect(await r.lrange('q', 0, -1)).toEqual(['kept']);
     expect(propagated).toEqual(['rpush q kept']);
@@ -161,9 +144,9 @@ describe('BLMOVE BRPOPLPUSH', () => {
   it('BLMOVE waits for a push to the source; BRPOPLPUSH too; each propagated as its non-blocking form', async () => {
     const [c1, c2] = [await raw(), await raw(3)];
     c1.send('BLMOVE', 'src', 'dst', 'RIGHT', 'LEFT', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     c2.send('BRPOPLPUSH', 'src', 'dst', '0');
-    await blockedCount(2);
+    await blockedCount(ts.server, 2);
     await r.rpush('src', 'a', 'b');
     expect(await c1.readReply()).toBe(bulk('b'));
     expect(await c2.readReply()).toBe(bulk('a'));
@@ -175,13 +158,13 @@ describe('BLMOVE BRPOPLPUSH', () => {
   it('BLMOVE chain: the element it moves wakes a client blocked on its destination', async () => {
     const [mover, popper] = [await raw(), await raw()];
     popper.send('BLPOP', 'mid', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     mover.send('BLMOVE', 'src', 'mid', 'LEFT', 'LEFT', '0');
-    await blockedCount(2);
+    await blockedCount(ts.server, 2);
     await r.rpush('src', 'v');
     expect(await mover.readReply()).toBe(bulk('v'));
     expect(await popper.readReply()).toBe(pair('mid', 'v'));
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     expect(await r.exists('src', 'mid')).toBe(0);
     expect(propagated).toEqual(['rpush src v', 'LMOVE src mid LEFT LEFT', 'LPOP mid']);
   });
@@ -189,9 +172,9 @@ describe('BLMOVE BRPOPLPUSH', () => {
   it('BRPOPLPUSH chain through two movers ends in the last list', async () => {
     const [m1, m2] = [await raw(), await raw()];
     m2.send('BRPOPLPUSH', 'b', 'c', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     m1.send('BRPOPLPUSH', 'a', 'b', '0');
-    await blockedCount(2);
+    await blockedCount(ts.server, 2);
     await r.lpush('a', 'x');
     expect(await m1.readReply()).toBe(bulk('x'));
     expect(await m2.readReply()).toBe(bulk('x'));
@@ -219,11 +202,11 @@ describe('BLMOVE BRPOPLPUSH', () => {
     expect(await c.call('BLMOVE', 'l', 'd', 'UP', 'LEFT', 'x')).toBe('-ERR syntax error\r\n');
     expect(await c.call('BLMOVE', 'l', 'd', 'LEFT', 'LEFT', 'x')).toBe('-ERR timeout is not a float or out of range\r\n');
     c.send('BRPOPLPUSH', 'src', 'dst', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.set('dst', 'string');
     await r.rpush('src', 'e');
     expect(await c.readReply()).toBe(WRONGTYPE);
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
     expect(await r.lrange('src', 0, -1)).toEqual(['e']);
   });
 });
@@ -240,7 +223,7 @@ describe('BLMPOP', () => {
   it('BLMPOP waits on several keys and pops up to COUNT from the one pushed to', async () => {
     const c = await raw(3);
     c.send('BLMPOP', '0', '2', 'k1', 'k2', 'RIGHT', 'COUNT', '10');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     await r.rpush('k2', 'a', 'b', 'c');
     expect(await c.readReply()).toBe(`*2\r\n${bulk('k2')}*3\r\n${bulk('c')}${bulk('b')}${bulk('a')}`);
     expect(await r.exists('k2')).toBe(0);
@@ -263,9 +246,9 @@ describe('BLMPOP', () => {
   it('BLMPOP and BLPOP waiters on one key share a push in arrival order', async () => {
     const [c1, c2] = [await raw(), await raw()];
     c1.send('BLMPOP', '0', '1', 'q', 'LEFT', 'COUNT', '2');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     c2.send('BLPOP', 'q', '0');
-    await blockedCount(2);
+    await blockedCount(ts.server, 2);
     await r.rpush('q', 'a', 'b', 'c');
     expect(await c1.readReply()).toBe(`*2\r\n${bulk('q')}*2\r\n${bulk('a')}${bulk('b')}`);
     expect(await c2.readReply()).toBe(pair('q', 'c'));
