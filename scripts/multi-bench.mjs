@@ -18,7 +18,7 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { children, freePort, startServer } from './lib/servers.mjs';
+import { children, numericOptions, startBoth } from './lib/servers.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SETS = 10;
@@ -95,21 +95,8 @@ async function run(port, o) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const o = { clients: 50, seconds: 5, rounds: 3, workers: 2, size: 3 };
-  const args = process.argv.slice(2);
-  while (args.length > 0) {
-    const a = args.shift();
-    const key = { '--clients': 'clients', '--seconds': 'seconds', '--rounds': 'rounds', '--workers': 'workers', '--size': 'size' }[a];
-    if (key === undefined) {
-      console.error(`unknown argument: ${a} (see the header of this script)`);
-      process.exit(2);
-    }
-    o[key] = Number(args.shift());
-  }
-  const kiokuPort = await freePort();
-  const redisPort = await freePort();
-  await startServer(path.join(root, 'bin/kioku-server'), ['--port', String(kiokuPort), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'], kiokuPort);
-  await startServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], redisPort);
+  const o = numericOptions({ clients: 50, seconds: 5, rounds: 3, workers: 2, size: 3 });
+  const { kiokuPort, redisPort } = await startBoth(root);
   console.log(`MULTI + ${SETS} SET + EXEC, ${o.clients} clients (one transaction in flight each), ${o.seconds} s × ${o.rounds} rounds\n`);
   const rates = { kioku: [], redis: [] };
   for (let round = 0; round < o.rounds; round++) {

@@ -19,7 +19,7 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { children, freePort, startServer } from './lib/servers.mjs';
+import { children, numericOptions, startBoth } from './lib/servers.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -173,21 +173,8 @@ async function run(port, mode, o) {
 }
 
 async function main() {
-  const o = { messages: 20000, subscribers: 100, size: 64, workers: 2, window: 50 };
-  const args = process.argv.slice(2);
-  while (args.length > 0) {
-    const a = args.shift();
-    const key = { '--messages': 'messages', '--subscribers': 'subscribers', '--size': 'size', '--workers': 'workers', '--window': 'window' }[a];
-    if (key === undefined) {
-      console.error(`unknown argument: ${a} (see the header of this script)`);
-      process.exit(2);
-    }
-    o[key] = Number(args.shift());
-  }
-  const kiokuPort = await freePort();
-  const redisPort = await freePort();
-  await startServer(path.join(root, 'bin/kioku-server'), ['--port', String(kiokuPort), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'], kiokuPort);
-  await startServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], redisPort);
+  const o = numericOptions({ messages: 20000, subscribers: 100, size: 64, workers: 2, window: 50 });
+  const { kiokuPort, redisPort } = await startBoth(root);
   console.log(`pub/sub fan-out: 1 publisher, ${o.subscribers} subscribers in ${o.workers} processes, ${o.messages} messages of ${o.size} bytes, window ${o.window}\n`);
   console.log('mode      server  deliveries/s   p50 ms   p99 ms');
   // A short unreported round first: Kioku's JIT warms up, and both servers' buffers are sized.

@@ -53,3 +53,31 @@ export function seededScore(i) {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 1e6;
 }
+
+/**
+ * Reads `--name value` numeric options into a copy of `defaults` (every key is an option); an
+ * unknown one ends the script with a usage hint.
+ */
+export function numericOptions(defaults, argv = process.argv.slice(2)) {
+  const o = { ...defaults };
+  const args = [...argv];
+  while (args.length > 0) {
+    const a = args.shift();
+    const key = a.startsWith('--') ? a.slice(2) : undefined;
+    if (key === undefined || !(key in defaults)) {
+      console.error(`unknown argument: ${a} (see the header of this script)`);
+      process.exit(2);
+    }
+    o[key] = Number(args.shift());
+  }
+  return o;
+}
+
+/** Starts Kioku (bin/kioku-server under `root`) and redis-server on free ports, no persistence. */
+export async function startBoth(root) {
+  const kiokuPort = await freePort();
+  const redisPort = await freePort();
+  await startServer(`${root}/bin/kioku-server`, ['--port', String(kiokuPort), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'], kiokuPort);
+  await startServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], redisPort);
+  return { kiokuPort, redisPort };
+}
