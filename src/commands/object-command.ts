@@ -27,7 +27,7 @@ const SHARED_REFCOUNT = 2147483647;
 const SHARED_INTEGERS = 10000;
 
 /** Is an LFU eviction policy selected (OBJECT FREQ works, IDLETIME does not)? */
-function lfuPolicy(ctx: CommandContext): boolean {
+export function lfuPolicy(ctx: CommandContext): boolean {
   return ctx.server.config.get('maxmemory-policy').endsWith('-lfu');
 }
 
@@ -49,7 +49,7 @@ function lookup(ctx: CommandContext, key: Bytes): RedisValue | undefined {
  * The tracker of the client's database in the given mode, switching tracking on (or over to
  * that mode) for every database, and refreshing the LFU tuning from the config.
  */
-function tracker(ctx: CommandContext, mode: TrackingMode): AccessTracker {
+export function tracker(ctx: CommandContext, mode: TrackingMode): AccessTracker {
   const lfu = {
     logFactor: ctx.server.config.getInt('lfu-log-factor'),
     decayMinutes: ctx.server.config.getInt('lfu-decay-time'),

@@ -71,6 +71,16 @@ export class AccessTracker {
     this.entries.set(key, this.mode === 'lru' ? this.seconds(now) : this.minutes(now) * 256 + LFU_INIT);
   }
 
+  /** RESTORE ... IDLETIME: the key was last accessed `idle` seconds before `now` (LRU mode). */
+  setIdle(key: Bytes, idle: number, now: number): void {
+    this.entries.set(key, this.seconds(now) - idle);
+  }
+
+  /** RESTORE ... FREQ: the key's LFU counter is `counter` (0..255) as of `now` (LFU mode). */
+  setFrequency(key: Bytes, counter: number, now: number): void {
+    this.entries.set(key, this.minutes(now) * 256 + counter);
+  }
+
   /** OBJECT IDLETIME: whole seconds since the key's last access. */
   idleSeconds(key: Bytes, now: number): number {
     const at = this.entries.get(key) ?? 0;
