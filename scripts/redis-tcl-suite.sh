@@ -26,12 +26,21 @@ command -v tclsh >/dev/null || { echo "tclsh is missing (apt-get install -y tcl)
 [ -f dist/main.js ] || npm run build --silent
 
 kioku_pid=""
-stop_kioku() { [ -n "$kioku_pid" ] && kill "$kioku_pid" 2>/dev/null && wait "$kioku_pid" 2>/dev/null; kioku_pid=""; }
+kioku_dir=""
+stop_kioku() {
+  [ -n "$kioku_pid" ] && kill "$kioku_pid" 2>/dev/null && wait "$kioku_pid" 2>/dev/null
+  [ -n "$kioku_dir" ] && rm -rf "$kioku_dir"
+  kioku_pid=""
+  kioku_dir=""
+}
 trap stop_kioku EXIT
 
+# Kioku works in a fresh directory per unit: the suite's SAVE / DEBUG RELOAD and the save on
+# shutdown write there, and no unit starts with the dataset another one left behind.
 start_kioku() {
   local log=$1
-  bin/kioku-server --port "$PORT" --bind 127.0.0.1 --loglevel warning >"$log" 2>&1 &
+  kioku_dir=$(mktemp -d)
+  bin/kioku-server --port "$PORT" --bind 127.0.0.1 --loglevel warning --dir "$kioku_dir" >"$log" 2>&1 &
   kioku_pid=$!
   for _ in $(seq 1 100); do
     redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0

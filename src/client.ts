@@ -150,8 +150,13 @@ export class Client implements ReplySink {
 
   // ---- Output ----
 
-  /** Hands gathered replies to the socket. */
+  /**
+   * Hands gathered replies to the socket. The AOF is written first (a no-op when nothing is
+   * pending), so no reply acknowledges a write that is not in the AOF, even when replies leave
+   * early (large pipelines, QUIT, MONITOR).
+   */
   flush(): void {
+    this.server.aof.beforeReplies();
     if (!this.closed) this.writer.flush();
   }
 

@@ -12,6 +12,7 @@ import { ConfigFileError, ConfigOpenError, formatFatal, loadServerConfig, parseC
 import { strerror } from './config-params.js';
 import { createLogger, type Logger } from './logger.js';
 import { Server } from './server.js';
+import { LoadError } from './persistence/persistence.js';
 import { REDIS_VERSION, KIOKU_VERSION } from './version.js';
 
 /** Loads the configuration or exits the way redis-server does. */
@@ -92,9 +93,15 @@ async function main(): Promise<void> {
       log.warn('You insist... exiting now.');
       process.exit(1);
     }
-    exiting = true;
     log.warn(`Received ${signal} scheduling shutdown...`);
     log.warn('User requested shutdown...');
+    // shutdown-on-sigterm / shutdown-on-sigint: default saves when save points are configured.
+    const flags = config.get(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
+    if (!server.persistence.finalSave({ save: flags.includes('save'), nosave: flags.includes('nosave') }) && !flags.includes('force')) {
+      log.warn('Errors trying to shut down the server. Check the logs for more information.');
+      return;
+    }
+    exiting = true;
     // Never hang on a stuck socket: the process is gone within a second of the signal.
     setTimeout(() => finish(0), 800).unref();
     void server.stop().then(() => finish(0));
@@ -110,6 +117,11 @@ async function main(): Promise<void> {
   try {
     await server.start();
   } catch (e) {
+    if (e instanceof LoadError) {
+      log.error(e.message);
+      removePidFile();
+      process.exit(1);
+    }
     log.warn(`Warning: Could not create server TCP listening socket ${config.get('bind')}:${config.get('port')}: ${strerror(e)}`);
     log.warn(`Failed listening on port ${config.get('port')} (TCP), aborting.`);
     removePidFile();

@@ -24,6 +24,8 @@ import { TrackingRegistry } from './tracking.js';
 import { KeyspaceNotifications } from './notifications.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import type { FunctionLibrary } from './scripting/function-library.js';
+import { Persistence } from './persistence/persistence.js';
+import { Aof } from './persistence/aof.js';
 
 export { REDIS_VERSION, KIOKU_VERSION } from './version.js';
 
@@ -101,6 +103,10 @@ export class Server implements KeyspaceHost, BlockingHost {
   /** CLIENT TRACKING: keys read by tracking clients, BCAST prefixes, invalidation messages. */
   readonly tracking = new TrackingRegistry(this);
   readonly slowlog = new Slowlog();
+  /** RDB snapshots, start-up loading and the loading state (persistence/persistence.ts). */
+  readonly persistence = new Persistence(this);
+  /** The append-only file: writer, fsync policy, rewrite, loading (persistence/aof.ts). */
+  readonly aof: Aof;
   readonly stats = new ServerStats();
   readonly scanCursors = new ScanCursors();
   readonly keyspaces: Keyspace[];
@@ -117,6 +123,8 @@ export class Server implements KeyspaceHost, BlockingHost {
     zsetMaxListpackEntries: 0,
     zsetMaxListpackValue: 0,
   };
+  /** Set while a snapshot runs: keeps a key's start-time state before a write changes it (persistence/snapshot.ts). */
+  snapshotGuard: ((db: Keyspace, key: Bytes) => void) | undefined;
   /** Writes since the last save (Redis server.dirty). */
   dirty = 0;
   readonly startedAt = Date.now();
@@ -161,6 +169,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.clock = opts.clock ?? new SystemClock();
     this.log = opts.logger ?? createLogger(this.config.get('loglevel'), this.config.get('logfile'));
     this.keyspaces = Array.from({ length: this.config.getInt('databases') }, (_, i) => new Keyspace(i, this));
+    this.aof = new Aof(this);
     this.applyConfig();
     this.config.onChange((name) => this.configChanged(name));
   }
@@ -201,10 +210,15 @@ export class Server implements KeyspaceHost, BlockingHost {
 
   // ---- Start and stop ----
 
-  /** Binds the configured addresses and port, starts the cron. Resolves once listening. */
+  /**
+   * Binds the configured addresses and port, starts the cron, then loads the dataset from disk
+   * (clients connecting meanwhile get -LOADING). Resolves once loaded; rejects with a LoadError
+   * when the files cannot be loaded.
+   */
   async start(): Promise<void> {
     await this.bindAll(this.config.getInt('port'), this.config.get('bind'));
     this.startCron();
+    await this.persistence.loadAtStart();
   }
 
   /**
@@ -276,6 +290,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   async stop(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     this.cron = undefined;
+    this.persistence.cancelBgsave();
+    this.aof.stop();
     for (const c of [...this.clients.values()]) c.close();
     await this.rebinding;
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
@@ -322,6 +338,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   }
 
   private readonly flushPending = (): void => {
+    // The AOF is written (and fsynced under appendfsync always) before any reply leaves.
+    this.aof.beforeReplies();
     for (const c of this.pendingWrites) c.flush();
     this.pendingWrites.clear();
   };
@@ -373,10 +391,17 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (--this.commandDepth === 0) this.commandTime = undefined;
   }
 
+  /**
+   * Set while the AOF is replayed (persistence/aof.ts): the time commands and expiry checks see
+   * instead of the clock. Redis expires nothing while loading, so a key written with a TTL that
+   * has passed since is still there for the commands after it in the file (PERSIST, INCR...).
+   */
+  replayTime: number | undefined;
+
   /** KeyspaceHost: the command's frozen time (read on first use), or the clock between commands. */
   now(): number {
     if (this.commandTime !== undefined) return this.commandTime;
-    const t = this.clock.now();
+    const t = this.replayTime ?? this.clock.now();
     if (this.commandDepth > 0) this.commandTime = t;
     return t;
   }
@@ -462,6 +487,8 @@ export class Server implements KeyspaceHost, BlockingHost {
       }
     }
     this.closeIdleClients();
+    this.persistence.cron();
+    this.aof.cron();
     const now = Date.now();
     this.stats.opsSamples.push([now, this.stats.totalCommandsProcessed]);
     if (this.stats.opsSamples.length > 16) this.stats.opsSamples.shift();

@@ -1,11 +1,12 @@
 /**
  * DEBUG <subcommand>: the testing hooks Redis's own test suite and client test suites rely on —
- * SLEEP, SET-ACTIVE-EXPIRE, OBJECT, CHANGE-REPL-ID, PROTOCOL, ERROR, LOG and HELP. Mirrors redis
+ * SLEEP, SET-ACTIVE-EXPIRE, OBJECT, CHANGE-REPL-ID, PROTOCOL, ERROR, LOG, DIGEST, DIGEST-VALUE
+ * (src/persistence/digest.ts: the same digests as Redis 7.0), RELOAD and HELP. Mirrors redis
  * debug.c debugCommand() for these subcommands.
  *
- * COMPAT: Redis's other DEBUG subcommands (RELOAD, DIGEST, POPULATE, crash helpers, allocator
- * tuning...) are answered with Redis's unknown-subcommand error, and DEBUG HELP lists only the
- * subcommands Kioku has.
+ * COMPAT: Redis's other DEBUG subcommands (POPULATE, LOADAOF, crash helpers, allocator tuning...)
+ * are answered with Redis's unknown-subcommand error, and DEBUG HELP lists only the subcommands
+ * Kioku has, with Redis's text for each.
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { isCanonicalInt } from '../keyspace/bytes.js';
@@ -14,12 +15,17 @@ import { encodingOf, type RedisValue } from '../keyspace/redis-value.js';
 import { ERR_NO_SUCH_KEY, replyError } from '../protocol/reply-errors.js';
 import type { CommandContext, CommandSpecInput } from './command-spec.js';
 import { lruClock } from './info-command.js';
+import { datasetDigest, valueDigest } from '../persistence/digest.js';
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CHANGE-REPL-ID',
   '    Change the replication IDs of the instance.',
   '    Dangerous: should be used only for testing the replication subsystem.',
+  'DIGEST',
+  '    Output a hex signature representing the current DB content.',
+  'DIGEST-VALUE <key> [<key> ...]',
+  '    Output a hex signature of the values of all the specified keys.',
   'ERROR <string>',
   '    Return a Redis protocol error with <string> as message. Useful for clients',
   '    unit tests to simulate Redis errors.',
@@ -31,6 +37,19 @@ const HELP = [
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
   '    true, false.',
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * MERGE: conflicting keys will be loaded from RDB.',
+  '    * NOFLUSH: the existing database will not be removed before load, but',
+  '      conflicting keys will generate an exception and kill the server.',
+  '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  '    Examples:',
+  '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+  '      the database.',
+  '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+  '      existing RDB file.',
+  '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+  '      file to the database.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -155,6 +174,32 @@ function debugProtocol(ctx: CommandContext, type: string): void {
   }
 }
 
+/**
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves dump.rdb (unless NOSAVE), empties the databases
+ * (unless NOFLUSH) and loads the file again (MERGE: its keys replace those present).
+ */
+function debugReload(ctx: CommandContext, argv: readonly Bytes[]): void {
+  const opts = { merge: false, noflush: false, nosave: false };
+  for (const a of argv.slice(2)) {
+    const o = a.toLowerCase();
+    if (o === 'merge' || o === 'noflush' || o === 'nosave') opts[o] = true;
+    else throw ERR_RELOAD_OPTION;
+  }
+  const p = ctx.server.persistence;
+  if (!opts.nosave && !p.saveSync()) throw replyError('ERR');
+  try {
+    p.reloadSync(opts);
+  } catch (e) {
+    ctx.server.log.warn(`DEBUG RELOAD: ${(e as Error).message}`);
+    throw ERR_RELOAD_FAILED;
+  }
+  ctx.server.log.warn('DB reloaded by DEBUG RELOAD');
+  ctx.reply.ok();
+}
+
+const ERR_RELOAD_OPTION = replyError('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+const ERR_RELOAD_FAILED = replyError('ERR Error trying to load the RDB dump, check server logs.');
+
 /** DEBUG subcommand [args...]: the subcommand's arity is checked here, as Redis does. */
 function debug(ctx: CommandContext, argv: readonly Bytes[]): void {
   const sub = argv[1]!.toLowerCase();
@@ -176,6 +221,13 @@ function debug(ctx: CommandContext, argv: readonly Bytes[]): void {
   }
   if (sub === 'protocol' && n === 3) return debugProtocol(ctx, argv[2]!.toLowerCase());
   if (sub === 'error' && n === 3) throw replyError(argv[2]!.replace(/[\r\n]/g, ' '));
+  if (sub === 'digest' && n === 2) return ctx.reply.simple(datasetDigest(ctx.server.keyspaces));
+  if (sub === 'digest-value') {
+    ctx.reply.arrayHeader(n - 2);
+    for (let i = 2; i < n; i++) ctx.reply.simple(valueDigest(ctx.db, argv[i]!));
+    return;
+  }
+  if (sub === 'reload') return debugReload(ctx, argv);
   if (sub === 'log' && n === 3) {
     ctx.server.log.warn(`DEBUG LOG: ${argv[2]}`);
     return ctx.reply.ok();

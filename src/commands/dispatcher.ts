@@ -19,7 +19,7 @@ import type { WriterMark } from '../protocol/reply-writer.js';
 import { allowedWhileSubscribed } from '../pubsub/pubsub-hub.js';
 import { notInSubscribedContext } from '../protocol/reply-errors.js';
 import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/reply-errors.js';
-import { ERR_NOT_IN_MULTI } from '../protocol/reply-errors.js';
+import { ERR_NOT_IN_MULTI, LOADING } from '../protocol/reply-errors.js';
 
 /** Commands that run at once between MULTI and EXEC instead of being queued (Redis processCommand). */
 const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -127,6 +127,8 @@ export class Dispatcher {
     if (client.pubsub !== undefined && client.protocol === 2 && !allowedWhileSubscribed(spec.fullName)) {
       return notInSubscribedContext(spec.fullName);
     }
+    // Loading the dataset: only commands flagged `loading` run (INFO, PING, CONFIG...).
+    if (this.server.persistence.loading !== undefined && !spec.has('loading')) return LOADING;
     // MULTI: a command Redis forbids in a transaction (SHUTDOWN...).
     if (client.multi !== undefined && spec.has('no_multi')) return ERR_NOT_IN_MULTI;
     return undefined;
@@ -143,6 +145,10 @@ export class Dispatcher {
     const server = this.server;
     const handler = spec.handler!;
     const dirtyBefore = server.dirty;
+    // A snapshot is running: it keeps the start-time state of every key this write may change.
+    if (server.snapshotGuard !== undefined && spec.has('write')) {
+      for (const i of server.commands.keyPositions(spec, argv)) server.snapshotGuard(client.db, argv[i]!);
+    }
     server.beginCommand();
     const ctx = new CallContext(server, client, client.db, spec);
     const mark = client.replyMode === 'on' ? undefined : client.writer.mark();

@@ -23,6 +23,9 @@ import { sortedSetRangeCommands } from './sorted-set-range-commands.js';
 import { sortedSetStoreCommands } from './sorted-set-store-commands.js';
 import { transactionCommands } from './transaction-commands.js';
 import { pubsubCommands } from './pubsub-commands.js';
+import { aofCommands } from './aof-commands.js';
+import { persistenceCommands } from './persistence-commands.js';
+import { dumpRestoreCommands } from './dump-restore-commands.js';
 
 export const ALL_FAMILIES: readonly CommandFamily[] = [
   connectionCommands,
@@ -45,4 +48,7 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   sortedSetStoreCommands,
   transactionCommands,
   pubsubCommands,
+  aofCommands,
+  persistenceCommands,
+  dumpRestoreCommands,
 ];

@@ -231,8 +231,24 @@ function memorySection(server: Server): string[] {
 }
 
 function persistenceSection(server: Server): string[] {
+  const p = server.persistence;
+  const loading: [string, string | number][] = [];
+  if (p.loading !== undefined) {
+    const l = p.loading;
+    const elapsed = Math.max(0, Math.floor(Date.now() / 1000) - l.startTime);
+    const perc = l.totalBytes === 0 ? 0 : (l.loadedBytes * 100) / l.totalBytes;
+    const eta = l.loadedBytes === 0 ? 1 : Math.round(((l.totalBytes - l.loadedBytes) * elapsed) / l.loadedBytes);
+    loading.push(
+      ['loading_start_time', l.startTime],
+      ['loading_total_bytes', l.totalBytes],
+      ['loading_rdb_used_mem', 0],
+      ['loading_loaded_bytes', l.loadedBytes],
+      ['loading_loaded_perc', perc.toFixed(2)],
+      ['loading_eta_seconds', eta],
+    );
+  }
   return kv([
-    ['loading', 0],
+    ['loading', p.loading === undefined ? 0 : 1],
     ['async_loading', 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
@@ -241,28 +257,20 @@ function persistenceSection(server: Server): string[] {
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
     ['rdb_changes_since_last_save', server.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', p.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
+    ['rdb_last_bgsave_status', p.lastBgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', p.lastBgsaveSeconds],
+    ['rdb_current_bgsave_time_sec', p.currentBgsaveSeconds()],
+    ['rdb_saves', p.saves],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
-    // Kioku has no AOF writer yet: the persistence layer reports through these fields once it does.
-    ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_rewrite_time_sec', -1],
-    ['aof_current_rewrite_time_sec', -1],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_rewrites', 0],
-    ['aof_rewrites_consecutive_failures', 0],
-    ['aof_last_write_status', 'ok'],
-    ['aof_last_cow_size', 0],
+    ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],
+    ['rdb_last_load_keys_loaded', p.lastLoadKeysLoaded],
+    ...server.aof.infoFields(),
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...server.aof.infoSizeFields(),
+    ...loading,
   ]);
 }
 

@@ -267,6 +267,7 @@ function flushall(ctx: CommandContext, argv: readonly Bytes[]): void {
   }
   ctx.server.tracking.flushed();
   ctx.server.dirty += removed + 1;
+  ctx.server.persistence.afterFlushAll();
   ctx.reply.ok();
 }
 

@@ -19,6 +19,7 @@ import { memoryCommandSpec } from './memory-command.js';
 import { functionCommandSpec, scriptCommandSpec } from './script-registry-commands.js';
 
 const ERR_NO_SHUTDOWN = replyError('ERR No shutdown in progress.');
+const ERR_SHUTDOWN_FAILED = replyError('ERR Errors trying to SHUTDOWN. Check logs.');
 const ERR_SLOWLOG_COUNT = replyError('ERR count should be greater than or equal to -1');
 
 /** SLOWLOG GET's default count. */
@@ -39,19 +40,22 @@ function lastsave(ctx: CommandContext): void {
  * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] → no reply: the server closes every connection,
  * stops listening, and then calls server.onShutdown (main.ts exits the process there).
  * Kioku shuts down at once (it has no replicas to wait for), so there is never a shutdown in
- * progress for ABORT to cancel.
- * COMPAT: SAVE and the configured save points write nothing yet: Kioku has no RDB snapshots.
+ * progress for ABORT to cancel. Before stopping, a running BGSAVE is cancelled and the final
+ * snapshot written (SAVE, or save points configured, unless NOSAVE); when that fails the
+ * shutdown is refused unless FORCE.
  */
 function shutdown(ctx: CommandContext, argv: readonly Bytes[]): void {
   let save = false;
   let nosave = false;
   let abort = false;
+  let force = false;
   let others = false;
   for (const a of argv.slice(1)) {
     const opt = a.toLowerCase();
     if (opt === 'nosave') nosave = true;
     else if (opt === 'save') save = true;
-    else if (opt === 'now' || opt === 'force') others = true;
+    else if (opt === 'now') others = true;
+    else if (opt === 'force') others = force = true;
     else if (opt === 'abort') abort = true;
     else throw ERR_SYNTAX;
   }
@@ -59,6 +63,7 @@ function shutdown(ctx: CommandContext, argv: readonly Bytes[]): void {
   if (abort) throw ERR_NO_SHUTDOWN;
   const server = ctx.server;
   server.log.warn('User requested shutdown...');
+  if (!server.persistence.finalSave({ save, nosave }) && !force) throw ERR_SHUTDOWN_FAILED;
   void server.stop().then(() => {
     server.log.warn('Redis is now ready to exit, bye bye...');
     server.onShutdown?.();

@@ -53,6 +53,11 @@ export class Keyspace {
   avgTtl = 0;
   /** Access times / LFU counters (OBJECT IDLETIME, FREQ); undefined until first asked for. */
   accessTracker: AccessTracker | undefined;
+  /**
+   * Set while a snapshot runs (persistence/snapshot.ts): called before a key's value, TTL or
+   * existence changes, so the snapshot can keep the key's state as it was when it started.
+   */
+  writeGuard: ((db: Keyspace, key: Bytes) => void) | undefined;
 
   constructor(
     readonly index: number,
@@ -75,6 +80,7 @@ export class Keyspace {
   }
 
   private deleteExpired(key: Bytes): void {
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.data.delete(key);
     this.expires.delete(key);
     this.accessTracker?.forget(key);
@@ -150,6 +156,7 @@ export class Keyspace {
     const v = this.peek(key);
     if (v === undefined) return undefined;
     if (typeOf(v) !== t) throw WRONGTYPE;
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     return v as TypedValue<T>;
   }
 
@@ -162,6 +169,7 @@ export class Keyspace {
 
   /** Sets the value. The TTL is removed unless keepTtl (Redis setKey with KEEPTTL). */
   set(key: Bytes, value: RedisValue, keepTtl = false): void {
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     if (this.accessTracker !== undefined) {
       // A new key starts its LFU counter afresh; a replaced value keeps the key's (as Redis does).
       if (this.data.has(key)) this.accessTracker.touch(key, this.host.now());
@@ -173,8 +181,19 @@ export class Keyspace {
     if (this.data.size !== size) this.host.keyCreated?.(this, key);
   }
 
+  /**
+   * Adds a key read from a dataset file (RDB loading): no keyspace event, no access tracking.
+   * The caller has checked that the key is new (or replaces it on purpose).
+   */
+  load(key: Bytes, value: RedisValue, expireAt: number | undefined): void {
+    this.data.set(key, value);
+    if (expireAt !== undefined) this.expires.set(key, expireAt);
+    else if (this.expires.size !== 0) this.expires.delete(key);
+  }
+
   /** Replaces the value of an existing key, keeping its TTL (APPEND, INCR, SETRANGE...). */
   overwrite(key: Bytes, value: RedisValue): void {
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.data.set(key, value);
     if (this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
   }
@@ -182,6 +201,7 @@ export class Keyspace {
   /** Deletes the key; true if it existed (expired keys count as missing). */
   delete(key: Bytes): boolean {
     if (this.live(key) === undefined) return false;
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.data.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.accessTracker?.forget(key);
@@ -219,11 +239,13 @@ export class Keyspace {
 
   /** Sets an existing key's expiry time (unix ms). */
   setExpire(key: Bytes, at: number): void {
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.expires.set(key, at);
   }
 
   /** Removes the TTL; true if there was one. */
   persist(key: Bytes): boolean {
+    if (this.writeGuard !== undefined) this.writeGuard(this, key);
     return this.expires.delete(key);
   }
 

@@ -153,3 +153,15 @@ export const ERR_DISCARD_WITHOUT_MULTI = fixed('ERR DISCARD without MULTI');
 export const ERR_WATCH_IN_MULTI = fixed('ERR WATCH inside MULTI is not allowed');
 export const ERR_NOT_IN_MULTI = fixed('ERR Command not allowed inside a transaction');
 export const EXECABORT = fixed('EXECABORT Transaction discarded because of previous errors.');
+
+// ---- AOF (aof.c) ----
+export const ERR_AOF_REWRITE_IN_PROGRESS = fixed('ERR Background append only file rewriting already in progress');
+export const ERR_AOF_REWRITE_FAILED = fixed("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+
+// ---- DUMP / RESTORE (cluster.c) ----
+export const BUSYKEY = fixed('BUSYKEY Target key name already exists.');
+export const ERR_DUMP_PAYLOAD = fixed('ERR DUMP payload version or checksum are wrong');
+export const ERR_BAD_DATA_FORMAT = fixed('ERR Bad data format');
+export const ERR_INVALID_TTL = fixed('ERR Invalid TTL value, must be >= 0');
+export const ERR_INVALID_IDLETIME = fixed('ERR Invalid IDLETIME value, must be >= 0');
+export const ERR_INVALID_FREQ = fixed('ERR Invalid FREQ value, must be >= 0 and <= 255');

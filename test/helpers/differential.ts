@@ -9,6 +9,9 @@
  * Both servers are flushed before each script. Replies that legitimately differ (run ids, times)
  * can be masked with `normalize`.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { RawConnection } from './raw-connection.js';
 import { startTestServer, type TestServer } from './test-server.js';
@@ -38,7 +41,13 @@ async function runScript(port: number, script: string[][], protocol: 2 | 3): Pro
   }
 }
 
+/**
+ * Starts Kioku and redis-server with the same settings. Both work in one new temporary directory
+ * (so CONFIG GET dir agrees, and nothing is saved into the working tree), removed by stop().
+ */
 export async function startDifferential(settings: Record<string, string> = {}): Promise<Differential> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-diff-'));
+  settings = { dir, ...settings };
   const kioku = await startTestServer(settings);
   const available = haveRedisServer();
   const oracle = available ? await startRedisOracle(Object.entries(settings).flatMap(([k, v]) => [`--${k}`, ...v.split(' ')])) : undefined;
@@ -62,6 +71,7 @@ export async function startDifferential(settings: Record<string, string> = {}): 
     async stop() {
       await kioku.stop();
       await oracle?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return d;

@@ -2,6 +2,9 @@
  * Starts a Kioku server in-process on 127.0.0.1, port 0, for one test file, and gives ioredis
  * clients connected to it (RESP3 by default as ioredis 6 does; RESP2 on request).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { Config } from '../../src/config.js';
@@ -16,11 +19,17 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts a server; `settings` are config directives as `--name value` would set them. */
+/**
+ * Starts a server; `settings` are config directives as `--name value` would set them. Unless
+ * `dir` is given, the server works in a new temporary directory (removed by stop()), so a SAVE,
+ * a save point or SHUTDOWN never writes into the working tree.
+ */
 export async function startTestServer(settings: Record<string, string> = {}, clock?: Clock): Promise<TestServer> {
   const config = new Config();
   config.set('port', ['0'], { startup: true });
   config.set('bind', ['127.0.0.1'], { startup: true });
+  const tempDir = settings.dir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-test-')) : undefined;
+  if (tempDir !== undefined) config.set('dir', [tempDir], { startup: true });
   for (const [k, v] of Object.entries(settings)) config.set(k, v.split(' '), { startup: true });
   const server = new Server({ config, logger: pino({ level: 'silent' }), ...(clock ? { clock } : {}) });
   await server.start();
@@ -37,6 +46,7 @@ export async function startTestServer(settings: Record<string, string> = {}, clo
     async stop() {
       for (const c of clients) c.disconnect();
       await server.stop();
+      if (tempDir !== undefined) fs.rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }

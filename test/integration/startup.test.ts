@@ -81,7 +81,7 @@ describe('kioku-server start-up and shutdown', () => {
     const k = await startKioku([conf, '--port', '0', '--loglevel', 'verbose', '--appendonly', 'yes']);
     expect(k.messages).toContain(`Kioku version=0.1.0 (Redis 7.0.15 compatible), node=${process.version}, PID: ${k.child.pid}, just started`);
     expect(k.messages).toContain('Configuration loaded');
-    expect(k.messages).toContain('WARNING: these directives are accepted but Kioku does not act on them yet: appendonly, maxmemory, save');
+    expect(k.messages).toContain('WARNING: these directives are accepted but Kioku does not act on them yet: maxmemory');
     expect(k.port).toBeGreaterThan(0);
     expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${k.child.pid}\n`);
     const c = await RawConnection.connect(k.port);

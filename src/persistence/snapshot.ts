@@ -1,0 +1,238 @@
+/**
+ * Snapshot: a point-in-time image of every database, written while clients keep reading and
+ * writing (BGSAVE, BGREWRITEAOF). Redis forks and lets the kernel copy pages on write; Node
+ * cannot fork, so Kioku copies on write per key instead:
+ *
+ * - At the start, each non-empty database's `data` and `expires` Maps are captured by identity.
+ *   FLUSHDB/FLUSHALL replace a keyspace's Maps and SWAPDB exchanges them, so the captured Maps
+ *   keep their point-in-time contents under those commands for free.
+ * - The image is produced in slices of SLICE_MS, each followed by an asynchronous file write, so
+ *   the event loop keeps serving clients between slices.
+ * - Before any key changes (its value, its TTL, its existence) while the snapshot runs, the
+ *   keyspace and the dispatcher call `preserve(db, key)`. If the key has not been written out
+ *   yet, its current value (deep-copied: aggregates change in place) and TTL are kept aside in
+ *   `touched`, or ABSENT when the key did not exist at the start. The writer emits the kept
+ *   version instead of the live one, skips ABSENT keys, and at the end emits kept keys that were
+ *   deleted before it reached them.
+ * - "Written out yet?" must be answerable without remembering every key written (that would cost
+ *   a Set as large as the keyspace). Keys are split into `buckets` by a hash of their bytes and a
+ *   database is written one bucket per pass over its Map: a key of an earlier bucket is written;
+ *   within the current bucket, `visited` holds the keys written so far. With one bucket per
+ *   million keys, `visited` stays under a million entries whatever the keyspace size.
+ *
+ * Extra memory is therefore the kept copies of keys written during the snapshot (as with a fork's
+ * copied pages), `visited`, and one slice's output buffer.
+ */
+import fs from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { Bytes } from '../keyspace/bytes.js';
+import type { Keyspace } from '../keyspace/keyspace.js';
+import { copyValue, type RedisValue } from '../keyspace/redis-value.js';
+import type { Server } from '../server.js';
+
+/** Turns the image into bytes: RDB (rdb-file.ts) or AOF commands (aof-command-encoder.ts). */
+export interface SnapshotEncoder {
+  /** Before the first database. */
+  begin(): void;
+  /** A database with keys starts: its index and its sizes when the snapshot started. */
+  selectDb(index: number, keys: number, expires: number): void;
+  /** One key as it was when the snapshot started (expireAt: unix ms, or undefined for no TTL). */
+  entry(key: Bytes, value: RedisValue, expireAt: number | undefined): void;
+  /** After the last database. */
+  end(): void;
+  /** The bytes produced since the last take. */
+  take(): Buffer;
+}
+
+/** How a snapshot paces itself. */
+export interface SnapshotOptions {
+  /** Work done between two yields to the event loop (ms). */
+  sliceMs?: number;
+  /** Keys per bucket pass: bounds `visited`, at the cost of one pass over the Map per bucket. */
+  keysPerBucket?: number;
+}
+const SLICE_MS = 4;
+const KEYS_PER_BUCKET = 1 << 20;
+/** Keys looked at between two clock reads. */
+const CLOCK_EVERY = 64;
+
+/** A key kept aside: its value and TTL when the snapshot started. */
+interface Kept {
+  value: RedisValue;
+  expireAt: number | undefined;
+}
+/** A key that did not exist when the snapshot started. */
+const ABSENT = null;
+
+/** One database's part of the image. */
+class DbImage {
+  /** Keys written during the snapshot and not yet written out: their start-time state. */
+  readonly touched = new Map<Bytes, Kept | typeof ABSENT>();
+  /** Keys of the current bucket written out so far. */
+  readonly visited = new Set<Bytes>();
+  /** The bucket being written; keys of lower buckets are written. */
+  bucket = 0;
+  readonly buckets: number;
+  finished = false;
+  readonly keys: number;
+  readonly expiring: number;
+
+  constructor(
+    readonly index: number,
+    readonly data: Map<Bytes, RedisValue>,
+    readonly expires: Map<Bytes, number>,
+    keysPerBucket: number,
+  ) {
+    this.keys = data.size;
+    this.expiring = expires.size;
+    this.buckets = Math.max(1, Math.ceil(data.size / keysPerBucket));
+  }
+
+  /** Has this key been written out already? */
+  written(key: Bytes): boolean {
+    if (this.finished) return true;
+    const b = bucketOf(key, this.buckets);
+    return b < this.bucket || (b === this.bucket && this.visited.has(key));
+  }
+}
+
+/** A cheap hash of up to ~16 of the key's bytes, spread over its length. */
+export function bucketOf(key: Bytes, buckets: number): number {
+  if (buckets === 1) return 0;
+  const n = key.length;
+  let h = n | 0;
+  const step = n > 16 ? n >> 4 : 1;
+  for (let i = 0; i < n; i += step) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+  h ^= h >>> 15;
+  return (h >>> 0) % buckets;
+}
+
+export class Snapshot {
+  /** Resolves once the file is complete and fsynced; rejects with the I/O error otherwise. */
+  readonly done: Promise<void>;
+  private readonly images: DbImage[] = [];
+  /** Captured `data` Map → its image (a keyspace's Map may move: SWAPDB). */
+  private readonly byMap = new Map<Map<Bytes, RedisValue>, DbImage>();
+  private cancelled = false;
+  /** Bytes written so far. */
+  bytesWritten = 0;
+
+  private readonly sliceMs: number;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly encoder: SnapshotEncoder,
+    path: string,
+    opts: SnapshotOptions,
+  ) {
+    this.sliceMs = opts.sliceMs ?? SLICE_MS;
+    for (const db of server.keyspaces) {
+      if (db.size === 0) continue;
+      const image = new DbImage(db.index, db.data, db.expires, opts.keysPerBucket ?? KEYS_PER_BUCKET);
+      this.images.push(image);
+      this.byMap.set(db.data, image);
+    }
+    const guard = (db: Keyspace, key: Bytes) => this.preserve(db, key);
+    for (const db of server.keyspaces) db.writeGuard = guard;
+    server.snapshotGuard = guard;
+    this.done = this.write(path).finally(() => this.release());
+  }
+
+  /**
+   * Starts an image of every database as it is now, written in slices to `path` and fsynced.
+   * Until it ends, every keyspace calls `preserve` before changing a key. One at a time.
+   */
+  static start(server: Server, encoder: SnapshotEncoder, path: string, opts: SnapshotOptions = {}): Snapshot {
+    if (server.snapshotGuard !== undefined) throw new Error('a snapshot is already running');
+    return new Snapshot(server, encoder, path, opts);
+  }
+
+  /** Stops writing; `done` rejects. The caller removes the partial file. */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /** Called before `key` of `db` changes in any way. */
+  preserve(db: Keyspace, key: Bytes): void {
+    const image = this.byMap.get(db.data);
+    if (image === undefined || image.touched.has(key) || image.written(key)) return;
+    const value = image.data.get(key);
+    image.touched.set(key, value === undefined ? ABSENT : { value: copyValue(value), expireAt: image.expires.get(key) });
+  }
+
+  private release(): void {
+    for (const db of this.server.keyspaces) db.writeGuard = undefined;
+    this.server.snapshotGuard = undefined;
+  }
+
+  private async write(path: string): Promise<void> {
+    const file = await fs.open(path, 'w');
+    try {
+      this.encoder.begin();
+      for (const image of this.images) {
+        this.encoder.selectDb(image.index, image.keys, image.expiring);
+        await this.writeDb(file, image);
+      }
+      this.encoder.end();
+      await this.flush(file);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async flush(file: fs.FileHandle): Promise<void> {
+    if (this.cancelled) throw new Error('snapshot cancelled');
+    const chunk = this.encoder.take();
+    if (chunk.length === 0) {
+      // Nothing to write (a slice of keys of other buckets): still let clients in.
+      await new Promise((resolve) => setImmediate(resolve));
+      return;
+    }
+    await file.write(chunk, 0, chunk.length);
+    this.bytesWritten += chunk.length;
+  }
+
+  /** Writes one database, bucket by bucket, a slice at a time. */
+  private async writeDb(file: fs.FileHandle, image: DbImage): Promise<void> {
+    const enc = this.encoder;
+    for (image.bucket = 0; image.bucket < image.buckets; image.bucket++) {
+      const it = image.data.entries();
+      for (;;) {
+        const deadline = performance.now() + this.sliceMs;
+        let exhausted = false;
+        let n = 0;
+        for (;;) {
+          if (++n % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
+          const next = it.next();
+          if (next.done === true) {
+            exhausted = true;
+            break;
+          }
+          const [key, value] = next.value;
+          if (image.buckets > 1 && bucketOf(key, image.buckets) !== image.bucket) continue;
+          if (image.visited.has(key)) continue; // deleted and created again behind the iterator
+          image.visited.add(key);
+          const kept = image.touched.get(key);
+          if (kept === undefined) enc.entry(key, value, image.expires.get(key));
+          else {
+            image.touched.delete(key);
+            if (kept !== ABSENT) enc.entry(key, kept.value, kept.expireAt);
+          }
+        }
+        if (exhausted) break;
+        await this.flush(file);
+      }
+      // Keys of this bucket deleted before the pass reached them: their kept state.
+      for (const [key, kept] of image.touched) {
+        if (bucketOf(key, image.buckets) !== image.bucket) continue;
+        image.touched.delete(key);
+        if (kept !== ABSENT && !image.visited.has(key)) enc.entry(key, kept.value, kept.expireAt);
+      }
+      image.visited.clear();
+      await this.flush(file);
+    }
+    image.finished = true;
+    image.touched.clear();
+  }
+}

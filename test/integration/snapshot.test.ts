@@ -1,0 +1,172 @@
+/**
+ * The snapshot engine (src/persistence/snapshot.ts): while keys change under it (overwrites,
+ * deletes, new keys, TTL changes, in-place changes of aggregates, FLUSHDB, SWAPDB, lazy expiry),
+ * the image it writes holds every key exactly once, exactly as it was when it started.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { Config } from '../../src/config.js';
+import { Server } from '../../src/server.js';
+import { Snapshot, type SnapshotEncoder } from '../../src/persistence/snapshot.js';
+import type { RedisValue } from '../../src/keyspace/redis-value.js';
+import { RedisList } from '../../src/datastructures/list.js';
+import { RedisHash } from '../../src/datastructures/hash.js';
+import type { Bytes } from '../../src/keyspace/bytes.js';
+import { prng } from '../helpers/prng.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-snapshot-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A value as comparable data. */
+function describeValue(v: RedisValue): unknown {
+  if (typeof v === 'string') return v;
+  if (v instanceof RedisList) return ['list', v.toArray()];
+  if (v instanceof RedisHash) {
+    const out: [Bytes, Bytes][] = [];
+    v.forEach((f, x) => out.push([f, x]));
+    return ['hash', out];
+  }
+  throw new Error(`unexpected value ${v.type}`);
+}
+
+/** Records what the snapshot emits, as [db, key, value, expireAt] rows. */
+class RecordingEncoder implements SnapshotEncoder {
+  rows: [number, Bytes, unknown, number | undefined][] = [];
+  dbs: number[] = [];
+  private db = -1;
+  ended = false;
+  begin(): void {}
+  selectDb(index: number): void {
+    this.db = index;
+    this.dbs.push(index);
+  }
+  entry(key: Bytes, value: RedisValue, expireAt: number | undefined): void {
+    this.rows.push([this.db, key, describeValue(value), expireAt]);
+  }
+  end(): void {
+    this.ended = true;
+  }
+  take(): Buffer {
+    return Buffer.from('x');
+  }
+}
+
+function newServer(): Server {
+  const config = new Config();
+  config.set('dir', [tmp], { startup: true });
+  return new Server({ config, logger: pino({ level: 'silent' }) });
+}
+
+/** Every key of every database as rows sorted like the recorder's. */
+function image(server: Server): [number, Bytes, unknown, number | undefined][] {
+  const rows: [number, Bytes, unknown, number | undefined][] = [];
+  for (const db of server.keyspaces) {
+    for (const [k, v] of db.data) rows.push([db.index, k, describeValue(v), db.expires.get(k)]);
+  }
+  return sortRows(rows);
+}
+
+function sortRows<T extends [number, Bytes, ...unknown[]]>(rows: T[]): T[] {
+  return rows.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+}
+
+function fill(server: Server, keysPerDb: number): void {
+  const far = Date.now() + 3_600_000;
+  for (const idx of [0, 1, 3, 4]) {
+    const db = server.keyspaces[idx]!;
+    for (let i = 0; i < keysPerDb; i++) {
+      const key = `k:${idx}:${i}`;
+      if (i % 10 === 0) db.set(key, RedisList.from([`a${i}`, `b${i}`]));
+      else if (i % 10 === 1) {
+        const h = new RedisHash();
+        h.set('f', `v${i}`, { hashMaxListpackEntries: 128, hashMaxListpackValue: 64 });
+        db.set(key, h);
+      } else db.set(key, `value-${i}`);
+      if (i % 7 === 0) db.setExpire(key, far + i);
+    }
+  }
+}
+
+/** Random changes of every kind, one batch per turn of the event loop, until `done` settles. */
+async function churn(server: Server, done: Promise<void>, keysPerDb: number, seed: number): Promise<number> {
+  const rnd = prng(seed);
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  let turns = 0;
+  const far = Date.now() + 7_200_000;
+  while (!finished) {
+    turns++;
+    for (let n = 0; n < 50; n++) {
+      const db = server.keyspaces[[0, 1, 3, 4][Math.floor(rnd() * 4)]!]!;
+      const key = `k:${db.index}:${Math.floor(rnd() * keysPerDb * 1.2)}`;
+      const op = Math.floor(rnd() * 7);
+      const v = db.peek(key);
+      if (op === 0) db.set(key, `new-${turns}-${n}`);
+      else if (op === 1) db.delete(key);
+      else if (op === 2 && v !== undefined) db.setExpire(key, far + n);
+      else if (op === 3 && v !== undefined) db.persist(key);
+      else if (op === 4 && v instanceof RedisList) (db.getTypedForWrite(key, 'list') as unknown as RedisList).pushBack(`pushed-${turns}`);
+      else if (op === 5 && v !== undefined) {
+        // Deleted and created again: the key moves behind the snapshot's iterator.
+        db.delete(key);
+        db.set(key, `again-${turns}`);
+      } else if (op === 6 && typeof v === 'string') db.overwrite(key, `${v}+`);
+    }
+    if (turns === 3) server.keyspaces[3]!.flush();
+    if (turns === 5) server.keyspaces[1]!.swapWith(server.keyspaces[4]!);
+    await new Promise((r) => setImmediate(r));
+  }
+  return turns;
+}
+
+describe('Snapshot', () => {
+  for (const keysPerBucket of [1 << 20, 997]) {
+    it(`writes every key once, as it was at the start, while keys change (keysPerBucket ${keysPerBucket})`, async () => {
+      const server = newServer();
+      const keysPerDb = 6000;
+      fill(server, keysPerDb);
+      const before = image(server);
+      const enc = new RecordingEncoder();
+      const snap = Snapshot.start(server, enc, path.join(tmp, `snap-${keysPerBucket}.out`), { sliceMs: 0.2, keysPerBucket });
+      const turns = await churn(server, snap.done, keysPerDb, keysPerBucket);
+      await snap.done;
+      expect(turns).toBeGreaterThan(10); // the changes really ran during the snapshot
+      expect(enc.ended).toBe(true);
+      expect(enc.dbs).toEqual([0, 1, 3, 4]);
+      expect(sortRows(enc.rows)).toEqual(before);
+      expect(image(server)).not.toEqual(before);
+      // The guards are gone once it ends.
+      expect(server.snapshotGuard).toBeUndefined();
+      expect(server.keyspaces.every((db) => db.writeGuard === undefined)).toBe(true);
+    });
+  }
+
+  it('keeps keys deleted by lazy expiry during the snapshot', async () => {
+    const server = newServer();
+    const db = server.keyspaces[0]!;
+    for (let i = 0; i < 3000; i++) db.set(`e${i}`, `v${i}`);
+    const soon = Date.now() + 20;
+    for (let i = 0; i < 3000; i += 2) db.setExpire(`e${i}`, soon);
+    await new Promise((r) => setTimeout(r, 30)); // past their TTL, still in the Map (no cron here)
+    const before = image(server);
+    const enc = new RecordingEncoder();
+    const snap = Snapshot.start(server, enc, path.join(tmp, 'snap-expiry.out'), { sliceMs: 0.1, keysPerBucket: 500 });
+    for (let i = 0; i < 3000; i++) db.peek(`e${i}`); // lazy expiry deletes the even keys
+    expect(db.size).toBe(1500);
+    await snap.done;
+    expect(sortRows(enc.rows)).toEqual(before);
+  });
+
+  it('refuses a second snapshot while one runs, and a cancelled one rejects', async () => {
+    const server = newServer();
+    for (let i = 0; i < 20000; i++) server.keyspaces[0]!.set(`c${i}`, 'v');
+    const snap = Snapshot.start(server, new RecordingEncoder(), path.join(tmp, 'snap-cancel.out'), { sliceMs: 0.1 });
+    expect(() => Snapshot.start(server, new RecordingEncoder(), path.join(tmp, 'snap-2.out'))).toThrow('a snapshot is already running');
+    snap.cancel();
+    await expect(snap.done).rejects.toThrow('snapshot cancelled');
+    expect(server.snapshotGuard).toBeUndefined();
+  });
+});
