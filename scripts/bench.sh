@@ -11,7 +11,9 @@
 # sadd,hset,spop,zadd,zpopmin,lrange100,lrange600 (redis-benchmark's own tests of those names);
 # pubsub = the fan-out of scripts/pubsub-bench.mjs (1 publisher, 100 subscribers; target ≥ 0.7×) and
 # multi = MULTI + 10 SETs + EXEC of scripts/multi-bench.mjs (target ≥ 0.8×), which redis-benchmark
-# cannot drive; they run after the table, on servers of their own.
+# cannot drive; persistence = scripts/persistence-bench.mjs: SET rps with appendonly yes under
+# appendfsync always and everysec (target ≥ 0.8× at everysec) and the time to load a 1,000,000-key
+# AOF and dump.rdb (on these ports). They run after the table, on servers of their own.
 # Each test (redis-benchmark -c 50, at -P 1 and -P 16) runs N rounds (default 3), alternating
 # Kioku and Redis; the table shows the median of the rounds.
 # CPU per request is the server process's utime+stime (/proc/PID/stat) over the run divided by the
@@ -29,7 +31,7 @@ REDIS_PORT=${BENCH_REDIS_PORT:-7171}
 ROUNDS=3
 N_P1=200000       # requests per run at -P 1
 N_P16=1000000     # requests per run at -P 16
-TESTS="core,collections,pubsub,multi"
+TESTS="core,collections,pubsub,multi,persistence"
 MEMORY=1
 BUILD=1
 KEEP_RAW=""
@@ -44,7 +46,7 @@ while [ $# -gt 0 ]; do
     --no-memory) MEMORY=0 ;;
     --no-build) BUILD=0 ;;
     --keep-raw) KEEP_RAW=$2; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -144,7 +146,8 @@ test_args() { # name → label and redis-benchmark arguments
 NODE_BENCHES=()
 [[ ",$TESTS," == *,pubsub,* ]] && NODE_BENCHES+=(pubsub)
 [[ ",$TESTS," == *,multi,* ]] && NODE_BENCHES+=(multi)
-TESTS=$(echo ",$TESTS," | sed -e 's/,pubsub,/,/g' -e 's/,multi,/,/g' -e 's/^,//' -e 's/,$//')
+[[ ",$TESTS," == *,persistence,* ]] && NODE_BENCHES+=(persistence)
+TESTS=$(echo ",$TESTS," | sed -e 's/,pubsub,/,/g' -e 's/,multi,/,/g' -e 's/,persistence,/,/g' -e 's/^,//' -e 's/,$//')
 TESTS=${TESTS//core/set,get,incr,mset,set1k}
 TESTS=${TESTS//collections/lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange100,lrange600}
 
@@ -194,5 +197,11 @@ fi
 if [ -n "$TESTS" ] || [ "$MEMORY" = 1 ]; then node scripts/bench-report.mjs "$RESULTS" "$MEMFILE"; fi
 for bench in "${NODE_BENCHES[@]}"; do
   echo
-  node "scripts/$bench-bench.mjs"
+  if [ "$bench" = persistence ]; then
+    # same ports as the table; --quick: one round and one load each, fewer requests
+    node scripts/persistence-bench.mjs --kioku-port "$KIOKU_PORT" --redis-port "$REDIS_PORT" \
+      --rounds "$ROUNDS" --loads "$ROUNDS" --requests "$((N_P1 / 2))"
+  else
+    node "scripts/$bench-bench.mjs"
+  fi
 done
