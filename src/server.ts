@@ -337,6 +337,14 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (this.pendingWrites.size === 1) setImmediate(this.flushPending);
   }
 
+  /**
+   * Writes the replies gathered so far now rather than at the end of this loop turn: a long task
+   * that runs in slices (a snapshot) calls it first in each slice, so replies do not wait for it.
+   */
+  flushPendingReplies(): void {
+    if (this.pendingWrites.size !== 0) this.flushPending();
+  }
+
   private readonly flushPending = (): void => {
     // The AOF is written (and fsynced under appendfsync always) before any reply leaves.
     this.aof.beforeReplies();

@@ -17,8 +17,9 @@
  * - "Written out yet?" must be answerable without remembering every key written (that would cost
  *   a Set as large as the keyspace). Keys are split into `buckets` by a hash of their bytes and a
  *   database is written one bucket per pass over its Map: a key of an earlier bucket is written;
- *   within the current bucket, `visited` holds the keys written so far. With one bucket per
- *   million keys, `visited` stays under a million entries whatever the keyspace size.
+ *   within the current bucket, `visited` holds the keys written so far. With one bucket per two
+ *   million keys, `visited` stays under two million entries whatever the keyspace size; it and
+ *   `touched` are sharded so that no single Set or Map grows (and rehashes) large.
  *
  * Extra memory is therefore the kept copies of keys written during the snapshot (as with a fork's
  * copied pages), `visited`, and one slice's output buffer.
@@ -51,8 +52,15 @@ export interface SnapshotOptions {
   /** Keys per bucket pass: bounds `visited`, at the cost of one pass over the Map per bucket. */
   keysPerBucket?: number;
 }
-const SLICE_MS = 4;
-const KEYS_PER_BUCKET = 1 << 20;
+const SLICE_MS = 3;
+/** Bytes of file writes allowed in flight before the snapshot waits for them. */
+const MAX_IN_FLIGHT = 8 << 20;
+const KEYS_PER_BUCKET = 1 << 21;
+/**
+ * `touched` and `visited` are split into this many Maps/Sets by key hash: growing one huge Set
+ * rehashes it in one go (measured: a ~80 ms pause at a million keys), a shard's rehash is tiny.
+ */
+const SHARDS = 64;
 /** Keys looked at between two clock reads. */
 const CLOCK_EVERY = 64;
 
@@ -66,10 +74,11 @@ const ABSENT = null;
 
 /** One database's part of the image. */
 class DbImage {
-  /** Keys written during the snapshot and not yet written out: their start-time state. */
-  readonly touched = new Map<Bytes, Kept | typeof ABSENT>();
-  /** Keys of the current bucket written out so far. */
-  readonly visited = new Set<Bytes>();
+  /** Keys written during the snapshot and not yet written out: their start-time state (by shard). */
+  readonly touched: Map<Bytes, Kept | typeof ABSENT>[] = Array.from({ length: SHARDS }, () => new Map());
+  touchedCount = 0;
+  /** Keys of the current bucket written out so far (by shard). */
+  readonly visited: Set<Bytes>[] = Array.from({ length: SHARDS }, () => new Set());
   /** The bucket being written; keys of lower buckets are written. */
   bucket = 0;
   readonly buckets: number;
@@ -88,23 +97,27 @@ class DbImage {
     this.buckets = Math.max(1, Math.ceil(data.size / keysPerBucket));
   }
 
-  /** Has this key been written out already? */
-  written(key: Bytes): boolean {
+  /** Has the key (of hash h) been written out already? */
+  written(key: Bytes, h: number): boolean {
     if (this.finished) return true;
-    const b = bucketOf(key, this.buckets);
-    return b < this.bucket || (b === this.bucket && this.visited.has(key));
+    const b = h % this.buckets;
+    return b < this.bucket || (b === this.bucket && this.visited[shardOf(h)]!.has(key));
   }
 }
 
-/** A cheap hash of up to ~16 of the key's bytes, spread over its length. */
-export function bucketOf(key: Bytes, buckets: number): number {
-  if (buckets === 1) return 0;
+/** A cheap hash (uint32) of up to ~16 of the key's bytes, spread over its length. */
+export function keyHash(key: Bytes): number {
   const n = key.length;
   let h = n | 0;
   const step = n > 16 ? n >> 4 : 1;
   for (let i = 0; i < n; i += step) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
   h ^= h >>> 15;
-  return (h >>> 0) % buckets;
+  return h >>> 0;
+}
+
+/** The shard of `touched` / `visited` for a key hash (bits independent of the bucket's). */
+function shardOf(h: number): number {
+  return Math.imul(h, 0x85ebca6b) >>> 26;
 }
 
 export class Snapshot {
@@ -114,8 +127,12 @@ export class Snapshot {
   /** Captured `data` Map → its image (a keyspace's Map may move: SWAPDB). */
   private readonly byMap = new Map<Map<Bytes, RedisValue>, DbImage>();
   private cancelled = false;
-  /** Bytes written so far. */
+  /** Bytes handed to the file so far (the offset of the next write). */
   bytesWritten = 0;
+  /** Writes started and not yet complete, and their size. */
+  private inFlight: Promise<void>[] = [];
+  private inFlightBytes = 0;
+  private writeError: Error | undefined;
 
   private readonly sliceMs: number;
 
@@ -155,9 +172,13 @@ export class Snapshot {
   /** Called before `key` of `db` changes in any way. */
   preserve(db: Keyspace, key: Bytes): void {
     const image = this.byMap.get(db.data);
-    if (image === undefined || image.touched.has(key) || image.written(key)) return;
+    if (image === undefined) return;
+    const h = keyHash(key);
+    const touched = image.touched[shardOf(h)]!;
+    if (touched.has(key) || image.written(key, h)) return;
     const value = image.data.get(key);
-    image.touched.set(key, value === undefined ? ABSENT : { value: copyValue(value), expireAt: image.expires.get(key) });
+    touched.set(key, value === undefined ? ABSENT : { value: copyValue(value), expireAt: image.expires.get(key) });
+    image.touchedCount++;
   }
 
   private release(): void {
@@ -175,22 +196,44 @@ export class Snapshot {
       }
       this.encoder.end();
       await this.flush(file);
+      await this.drainWrites();
       await file.sync();
     } finally {
+      await this.drainWrites().catch(() => undefined);
       await file.close();
     }
   }
 
+  /**
+   * Between two slices: starts writing what the slice produced (at its offset, so writes may
+   * complete in any order; at most MAX_IN_FLIGHT bytes wait at once), then yields to the event
+   * loop so that clients are read and served before the next slice.
+   */
   private async flush(file: fs.FileHandle): Promise<void> {
     if (this.cancelled) throw new Error('snapshot cancelled');
+    if (this.writeError !== undefined) throw this.writeError;
     const chunk = this.encoder.take();
-    if (chunk.length === 0) {
-      // Nothing to write (a slice of keys of other buckets): still let clients in.
-      await new Promise((resolve) => setImmediate(resolve));
-      return;
+    if (chunk.length > 0) {
+      const done = file.write(chunk, 0, chunk.length, this.bytesWritten).then(
+        () => undefined,
+        (e: Error) => {
+          this.writeError ??= e;
+        },
+      );
+      this.bytesWritten += chunk.length;
+      this.inFlight.push(done);
+      this.inFlightBytes += chunk.length;
+      if (this.inFlightBytes > MAX_IN_FLIGHT) await this.drainWrites();
     }
-    await file.write(chunk, 0, chunk.length);
-    this.bytesWritten += chunk.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async drainWrites(): Promise<void> {
+    const writes = this.inFlight;
+    this.inFlight = [];
+    this.inFlightBytes = 0;
+    await Promise.all(writes);
+    if (this.writeError !== undefined) throw this.writeError;
   }
 
   /** Writes one database, bucket by bucket, a slice at a time. */
@@ -199,6 +242,8 @@ export class Snapshot {
     for (image.bucket = 0; image.bucket < image.buckets; image.bucket++) {
       const it = image.data.entries();
       for (;;) {
+        // Replies ready since the last slice leave first, not one slice later.
+        this.server.flushPendingReplies();
         const deadline = performance.now() + this.sliceMs;
         let exhausted = false;
         let n = 0;
@@ -210,29 +255,41 @@ export class Snapshot {
             break;
           }
           const [key, value] = next.value;
-          if (image.buckets > 1 && bucketOf(key, image.buckets) !== image.bucket) continue;
-          if (image.visited.has(key)) continue; // deleted and created again behind the iterator
-          image.visited.add(key);
-          const kept = image.touched.get(key);
-          if (kept === undefined) enc.entry(key, value, image.expires.get(key));
-          else {
-            image.touched.delete(key);
-            if (kept !== ABSENT) enc.entry(key, kept.value, kept.expireAt);
+          const h = keyHash(key);
+          if (image.buckets > 1 && h % image.buckets !== image.bucket) continue;
+          const shard = shardOf(h);
+          const visited = image.visited[shard]!;
+          const seen = visited.size;
+          visited.add(key);
+          if (visited.size === seen) continue; // deleted and created again behind the iterator
+          let kept: Kept | typeof ABSENT | undefined;
+          if (image.touchedCount !== 0) {
+            const touched = image.touched[shard]!;
+            kept = touched.get(key);
+            if (kept !== undefined) {
+              touched.delete(key);
+              image.touchedCount--;
+            }
           }
+          if (kept === undefined) enc.entry(key, value, image.expires.size === 0 ? undefined : image.expires.get(key));
+          else if (kept !== ABSENT) enc.entry(key, kept.value, kept.expireAt);
         }
         if (exhausted) break;
         await this.flush(file);
       }
       // Keys of this bucket deleted before the pass reached them: their kept state.
-      for (const [key, kept] of image.touched) {
-        if (bucketOf(key, image.buckets) !== image.bucket) continue;
-        image.touched.delete(key);
-        if (kept !== ABSENT && !image.visited.has(key)) enc.entry(key, kept.value, kept.expireAt);
+      for (let shard = 0; shard < SHARDS; shard++) {
+        const touched = image.touched[shard]!;
+        for (const [key, kept] of touched) {
+          if (keyHash(key) % image.buckets !== image.bucket) continue;
+          touched.delete(key);
+          image.touchedCount--;
+          if (kept !== ABSENT && !image.visited[shard]!.has(key)) enc.entry(key, kept.value, kept.expireAt);
+        }
+        image.visited[shard]!.clear();
       }
-      image.visited.clear();
       await this.flush(file);
     }
     image.finished = true;
-    image.touched.clear();
   }
 }
