@@ -286,6 +286,10 @@ export function strerror(e: unknown): string {
     ENOSPC: 'No space left on device',
     EADDRINUSE: 'Address already in use',
     EADDRNOTAVAIL: 'Cannot assign requested address',
+    ELOOP: 'Too many levels of symbolic links',
+    ENAMETOOLONG: 'File name too long',
+    EMFILE: 'Too many open files',
+    EIO: 'Input/output error',
   };
   return (code && texts[code]) ?? (e as Error).message;
 }

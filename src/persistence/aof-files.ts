@@ -11,7 +11,6 @@ import path from 'node:path';
 import type { Bytes } from '../keyspace/bytes.js';
 import type { Server } from '../server.js';
 import { formatManifest, manifestFileName, tempManifestFileName, type AofManifest } from './aof-manifest.js';
-import type { SnapshotEncoder } from './snapshot.js';
 
 /** Where the AOF lives: `dir`/`appenddirname`, and the names in it. */
 export class AofPaths {
@@ -91,38 +90,6 @@ export function fileSize(p: string): number {
   } catch {
     return 0;
   }
-}
-
-/**
- * Writes every database through `enc` into `file` at once and fsyncs it: the base file created
- * on server start (the dataset is empty or small then). Mirrors the synchronous
- * rewriteAppendOnlyFile() Redis runs in aofOpenIfNeededOnServerStart().
- */
-export function writeBaseSync(server: Server, enc: SnapshotEncoder, file: string): number {
-  const fd = fs.openSync(file, 'w');
-  let size = 0;
-  const drain = () => {
-    const chunk = enc.take();
-    if (chunk.length > 0) size += fs.writeSync(fd, chunk);
-  };
-  try {
-    enc.begin();
-    let n = 0;
-    for (const db of server.keyspaces) {
-      if (db.size === 0) continue;
-      enc.selectDb(db.index, db.size, db.expires.size);
-      for (const [key, value] of db.data) {
-        enc.entry(key, value, db.expires.get(key));
-        if (++n % 1024 === 0) drain();
-      }
-    }
-    enc.end();
-    drain();
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return size;
 }
 
 /**

@@ -40,7 +40,6 @@ import {
   pathTail,
   persistManifest,
   removeQuietly,
-  writeBaseSync,
 } from './aof-files.js';
 import { AofLoader } from './aof-loader.js';
 import { AofCommandEncoder } from './aof-command-encoder.js';
@@ -48,7 +47,7 @@ import { RespBuffer } from './aof-resp.js';
 import { strerror } from '../config-params.js';
 import { LoadError } from './persistence.js';
 import { RdbFileEncoder } from './rdb-file.js';
-import { Snapshot, type SnapshotEncoder } from './snapshot.js';
+import { Snapshot, writeImageSync, type SnapshotEncoder } from './snapshot.js';
 
 /** Redis AOF_OFF / AOF_ON / AOF_WAIT_REWRITE. */
 type AofState = 'off' | 'on' | 'wait-rewrite';
@@ -223,7 +222,8 @@ export class Aof {
     if (m.base === undefined && m.incrs.length === 0) {
       const preamble = this.preamble();
       const base = addNewBase(m, paths.fileName, preamble);
-      writeBaseSync(server, this.encoder(preamble), paths.file(base.name));
+      // Mirrors the synchronous rewriteAppendOnlyFile() of Redis's aofOpenIfNeededOnServerStart().
+      writeImageSync(server, this.encoder(preamble), paths.file(base.name));
       server.log.info(`Creating AOF base file ${base.name} on server start`);
       changed = true;
     }

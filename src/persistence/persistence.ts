@@ -19,7 +19,7 @@ import type { RedisValue } from '../keyspace/redis-value.js';
 import type { Server } from '../server.js';
 import { RdbFileEncoder } from './rdb-file.js';
 import { RdbLoader, type RdbLoadTarget } from './rdb-loader.js';
-import { Snapshot, type SnapshotEncoder } from './snapshot.js';
+import { Snapshot, writeImageSync } from './snapshot.js';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
 const BGSAVE_RETRY_DELAY_MS = 5000;
@@ -208,22 +208,10 @@ export class Persistence {
   saveSync(): boolean {
     const server = this.server;
     const temp = this.tempPath();
-    let fd: number | undefined;
     try {
-      fd = fs.openSync(temp, 'w');
-      const enc = this.encoder();
-      const out = fd;
-      const drain = () => {
-        const chunk = enc.take();
-        if (chunk.length > 0) fs.writeSync(out, chunk);
-      };
-      writeImage(server, enc, drain);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fd = undefined;
+      writeImageSync(server, this.encoder(), temp);
       fs.renameSync(temp, this.rdbPath());
     } catch (e) {
-      if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(temp, { force: true });
       server.log.warn(`Failed saving the DB: ${(e as Error).message}`);
       return false;
@@ -359,20 +347,4 @@ export class Persistence {
     if (!opts.noflush) for (const db of server.keyspaces) db.flush();
     this.rdbLoad(buf, file, opts.merge).step(Infinity);
   }
-}
-
-/** Writes every non-empty database through `enc` at once, calling `drain` every 1024 keys. */
-function writeImage(server: Server, enc: SnapshotEncoder, drain: () => void): void {
-  enc.begin();
-  let pending = 0;
-  for (const db of server.keyspaces) {
-    if (db.size === 0) continue;
-    enc.selectDb(db.index, db.size, db.expires.size);
-    for (const [key, value] of db.data) {
-      enc.entry(key, value, db.expires.size === 0 ? undefined : db.expires.get(key));
-      if (++pending % 1024 === 0) drain();
-    }
-  }
-  enc.end();
-  drain();
 }

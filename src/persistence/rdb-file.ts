@@ -11,22 +11,8 @@ import type { RedisValue } from '../keyspace/redis-value.js';
 import { REDIS_VERSION } from '../version.js';
 import { Crc64 } from './crc64.js';
 import { RdbOutput } from './rdb-output.js';
-import { RDB_VERSION, rdbTypeOf, writeValue } from './rdb-values.js';
+import { RDB_OPCODE, RDB_VERSION, rdbTypeOf, writeValue } from './rdb-values.js';
 import type { SnapshotEncoder } from './snapshot.js';
-
-/** RDB opcodes (the byte before a key's type, or instead of it). */
-export const RDB_OPCODE = {
-  FUNCTION2: 245,
-  MODULE_AUX: 247,
-  IDLE: 248,
-  FREQ: 249,
-  AUX: 250,
-  RESIZEDB: 251,
-  EXPIRETIME_MS: 252,
-  EXPIRETIME: 253,
-  SELECTDB: 254,
-  EOF: 255,
-} as const;
 
 export interface RdbFileOptions {
   /** rdbcompression: LZF for strings longer than 20 bytes when it helps. */

@@ -21,22 +21,8 @@ import type { Bytes } from '../keyspace/bytes.js';
 import type { RedisValue } from '../keyspace/redis-value.js';
 import type { EncodingLimits } from '../server.js';
 import { Crc64 } from './crc64.js';
-import { RDB_VERSION, RdbFormatError, RdbInput, isEmptyValue, readValue } from './rdb-values.js';
+import { RDB_OPCODE, RDB_VERSION, RdbFormatError, RdbInput, isEmptyValue, readValue } from './rdb-values.js';
 
-/** RDB opcodes. */
-const OP = {
-  FUNCTION2: 245,
-  FUNCTION_PRE_GA: 246,
-  MODULE_AUX: 247,
-  IDLE: 248,
-  FREQ: 249,
-  AUX: 250,
-  RESIZEDB: 251,
-  EXPIRETIME_MS: 252,
-  EXPIRETIME: 253,
-  SELECTDB: 254,
-  EOF: 255,
-} as const;
 
 /** The characters a module name is made of; a module id packs 9 of them and a 10-bit version. */
 const MODULE_CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -132,39 +118,39 @@ export class RdbLoader {
     for (;;) {
       const op = inp.byte();
       switch (op) {
-        case OP.EXPIRETIME_MS:
+        case RDB_OPCODE.EXPIRETIME_MS:
           expireAt = inp.millis();
           continue;
-        case OP.EXPIRETIME:
+        case RDB_OPCODE.EXPIRETIME:
           expireAt = inp.i32() * 1000;
           continue;
-        case OP.IDLE:
+        case RDB_OPCODE.IDLE:
           meta.idle = inp.length();
           continue;
-        case OP.FREQ:
+        case RDB_OPCODE.FREQ:
           meta.freq = inp.byte();
           continue;
-        case OP.SELECTDB:
+        case RDB_OPCODE.SELECTDB:
           this.db = inp.length();
           return false;
-        case OP.RESIZEDB:
+        case RDB_OPCODE.RESIZEDB:
           inp.length();
           inp.length();
           return false;
-        case OP.AUX: {
+        case RDB_OPCODE.AUX: {
           const key = inp.string();
           const value = inp.string();
           this.target.aux(key, value);
           return false;
         }
-        case OP.MODULE_AUX:
+        case RDB_OPCODE.MODULE_AUX:
           return this.bare(`The RDB file contains AUX module data I can't load: no matching module '${this.moduleName()}'`);
-        case OP.FUNCTION_PRE_GA:
+        case RDB_OPCODE.FUNCTION_PRE_GA:
           return this.bare('Pre-release function format not supported.');
-        case OP.FUNCTION2:
+        case RDB_OPCODE.FUNCTION2:
           this.target.functionLibrary(inp.string());
           return false;
-        case OP.EOF:
+        case RDB_OPCODE.EOF:
           return true;
         default: {
           const key = inp.string();

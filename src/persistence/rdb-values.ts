@@ -32,6 +32,21 @@ import { lzfDecompress } from './lzf.js';
 /** The RDB version Kioku writes (Redis 7.0's). */
 export const RDB_VERSION = 10;
 
+/** RDB opcodes: the byte before a key's type in a file, or a record instead of a key. */
+export const RDB_OPCODE = {
+  FUNCTION2: 245,
+  FUNCTION_PRE_GA: 246,
+  MODULE_AUX: 247,
+  IDLE: 248,
+  FREQ: 249,
+  AUX: 250,
+  RESIZEDB: 251,
+  EXPIRETIME_MS: 252,
+  EXPIRETIME: 253,
+  SELECTDB: 254,
+  EOF: 255,
+} as const;
+
 /** RDB value types. */
 export const RDB_TYPE = {
   STRING: 0,

@@ -18,6 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { strerror } from '../config-params.js';
 import { parseManifest, AofManifestError, type AofManifest } from '../persistence/aof-manifest.js';
 import { RdbLoader } from '../persistence/rdb-loader.js';
 import { parseTimestampArgument, scanAof, type ScanState } from './aof-scan.js';
@@ -48,22 +49,6 @@ const DEFAULT_LIMITS = {
 
 /** How much of the start of a file is looked at to tell a manifest from an AOF. */
 const SNIFF_BYTES = 64 * 1024;
-
-/** Text of a Node fs error as C strerror words it. */
-function strerror(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const known: Record<string, string> = {
-    ENOENT: 'No such file or directory',
-    EACCES: 'Permission denied',
-    EISDIR: 'Is a directory',
-    ENOTDIR: 'Not a directory',
-    ELOOP: 'Too many levels of symbolic links',
-    ENAMETOOLONG: 'File name too long',
-    EMFILE: 'Too many open files',
-    EIO: 'Input/output error',
-  };
-  return (code && known[code]) ?? (e as Error).message;
-}
 
 /** A Bytes path as fs wants it. */
 function fsPath(p: string): Buffer {
