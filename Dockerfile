@@ -36,7 +36,7 @@ COPY bin ./bin
 ENV PATH=/usr/local/lib/kioku/bin:$PATH NODE_ENV=production
 
 COPY docker/docker-entrypoint.sh /usr/local/bin/
-RUN chmod 755 /usr/local/bin/docker-entrypoint.sh bin/kioku-server \
+RUN chmod 755 /usr/local/bin/docker-entrypoint.sh bin/kioku-server bin/kioku-check-aof \
  && mkdir -p /data /usr/local/etc/kioku \
  && chown kioku:kioku /data
 VOLUME /data

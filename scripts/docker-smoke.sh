@@ -12,7 +12,9 @@
 #      (the build's `npm ci` reaches the npm registry over the host's network);
 #   3. runs the image three ways on loopback ports and checks each with redis-cli:
 #      options only (`IMAGE --port P`: the entrypoint prepends kioku-server), a mounted
-#      kioku.conf plus redis-server-style arguments, and a graceful stop (SIGTERM → exit 0).
+#      kioku.conf plus redis-server-style arguments, and a graceful stop (SIGTERM → exit 0);
+#   4. persistence: appendonly yes on a host directory mounted at /data, kioku-check-aof inside
+#      the image, then a new container on the same directory finds the data again.
 #
 # Everything it creates lives under $KIOKU_SMOKE_DIR (default /tmp/kioku-docker-smoke): the
 # rootfs, the image storage (--root/--runroot, vfs driver) and podman's configuration. Delete
@@ -43,7 +45,7 @@ step() { printf '\n==> %s\n' "$*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
-  for c in "$NAME-args" "$NAME-conf"; do podman rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
+  for c in "$NAME-args" "$NAME-conf" "$NAME-data"; do podman rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 
@@ -171,6 +173,25 @@ expect "maxclients (argument)" "$(config_get "$port2" maxclients)" 100
 expect "bind (config file)" "$(config_get "$port2" bind)" 127.0.0.1
 expect "slowlog-max-len (config file)" "$(config_get "$port2" slowlog-max-len)" 128
 podman stop -t 10 "$NAME-conf" >/dev/null
+
+step "Persistence: AOF and dump.rdb in the /data volume survive a restart"
+data=$WORK/data
+rm -rf "$data" && mkdir -p "$data" && chown 999:999 "$data"
+port3=$((PORT + 2))
+podman run -d --name "$NAME-data" --network host -v "$data:/data" "$IMAGE" --port "$port3" --bind 127.0.0.1 --appendonly yes >/dev/null
+wait_pong "$port3" "$NAME-data"
+redis-cli -p "$port3" set greeting hello >/dev/null
+redis-cli -p "$port3" rpush list a b c >/dev/null
+expect "kioku-check-aof in the image" "$(podman exec "$NAME-data" kioku-check-aof /data/appendonlydir/appendonly.aof.manifest | tail -n 1)" \
+  "All AOF files and manifest are valid"
+podman stop -t 10 "$NAME-data" >/dev/null
+expect "files in the volume" "$(cd "$data" && ls -d appendonlydir dump.rdb | tr '\n' ' ')" "appendonlydir dump.rdb "
+podman rm "$NAME-data" >/dev/null
+podman run -d --name "$NAME-data" --network host -v "$data:/data" "$IMAGE" --port "$port3" --bind 127.0.0.1 --appendonly yes >/dev/null
+wait_pong "$port3" "$NAME-data"
+expect "GET greeting after restart" "$(redis-cli -p "$port3" get greeting)" hello
+expect "LRANGE list after restart" "$(redis-cli -p "$port3" lrange list 0 -1 | tr '\n' ' ')" "a b c "
+podman stop -t 10 "$NAME-data" >/dev/null
 
 step "Image"
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$IMAGE"
