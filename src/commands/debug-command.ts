@@ -9,13 +9,14 @@
  * Kioku has, with Redis's text for each.
  */
 import type { Bytes } from '../keyspace/bytes.js';
-import { isCanonicalInt } from '../keyspace/bytes.js';
 import { randomBytes } from 'node:crypto';
 import { encodingOf, type RedisValue } from '../keyspace/redis-value.js';
 import { ERR_NO_SUCH_KEY, replyError } from '../protocol/reply-errors.js';
 import type { CommandContext, CommandSpecInput } from './command-spec.js';
 import { lruClock } from './info-command.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
+import { RdbOutput } from '../persistence/rdb-output.js';
+import { writeValue } from '../persistence/rdb-values.js';
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -82,26 +83,16 @@ function sleepSync(ms: number): void {
 }
 
 /** Length of a string's RDB length prefix. */
-function rdbLenBytes(n: number): number {
-  if (n < 1 << 6) return 1;
-  if (n < 1 << 14) return 2;
-  return n <= 0xffffffff ? 5 : 9;
-}
-
 /**
- * DEBUG OBJECT's serializedlength: the value's size in an RDB file.
- * COMPAT: strings are counted uncompressed (Redis LZF-compresses strings over 20 bytes), and
- * aggregates report 0 (Kioku does not write RDB files, so it has no serialized size for them).
+ * DEBUG OBJECT's serializedlength: the value's size in an RDB file, as this server would write it
+ * now (LZF per rdbcompression), which is what Redis's rdbSavedObjectLen measures.
+ * COMPAT: Kioku's LZF compressor finds other matches than Redis's, so a compressed string's
+ * length can differ (56 × "x": 8 bytes here, 12 in Redis); everything uncompressed is equal.
  */
-function serializedLength(v: RedisValue): number {
-  if (typeof v !== 'string') return 0;
-  if (isCanonicalInt(v)) {
-    const n = Number(v);
-    if (n >= -128 && n <= 127) return 2;
-    if (n >= -32768 && n <= 32767) return 3;
-    if (n >= -2147483648 && n <= 2147483647) return 5;
-  }
-  return rdbLenBytes(v.length) + v.length;
+function serializedLength(v: RedisValue, compress: boolean): number {
+  const out = new RdbOutput({ compress });
+  writeValue(out, v);
+  return out.size;
 }
 
 /** A stable pseudo address for "Value at:" (Kioku values have no C pointer). */
@@ -121,7 +112,7 @@ function debugObject(ctx: CommandContext, key: Bytes): void {
   // details (ql_nodes...) are not shown.
   ctx.reply.simple(
     `Value at:${pseudoAddress(key)} refcount:${shared ? SHARED_REFCOUNT : 1} encoding:${encoding} ` +
-      `serializedlength:${serializedLength(v)} lru:${lruClock(ctx.now)} lru_seconds_idle:0`,
+      `serializedlength:${serializedLength(v, ctx.server.config.getBool('rdbcompression'))} lru:${lruClock(ctx.now)} lru_seconds_idle:0`,
   );
 }
 

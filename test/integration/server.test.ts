@@ -229,13 +229,23 @@ describe('DEBUG', () => {
     await c.call('SET', 'dbg:s', 'bar');
     await c.call('SET', 'dbg:i', '12345');
     await c.call('SET', 'dbg:shared', '42');
-    await c.call('SET', 'dbg:raw', 'x'.repeat(50));
+    // 50 bytes LZF cannot shrink: stored plain (1 length byte + 50).
+    await c.call('SET', 'dbg:raw', Array.from({ length: 50 }, (_, i) => String.fromCharCode(40 + i)).join(''));
+    await c.call('RPUSH', 'dbg:list', 'a', 'b', 'c');
+    await c.call('HSET', 'dbg:hash', 'f', 'v');
+    await c.call('SADD', 'dbg:set', '1', '2', '3');
+    await c.call('ZADD', 'dbg:zset', '1', 'a');
     expect(await c.call('DEBUG', 'OBJECT', 'dbg:s')).toMatch(
       /^\+Value at:0x[0-9a-f]+ refcount:1 encoding:embstr serializedlength:4 lru:\d+ lru_seconds_idle:\d+\r\n$/,
     );
     expect(await c.call('DEBUG', 'OBJECT', 'dbg:i')).toMatch(/ refcount:1 encoding:int serializedlength:3 /);
     expect(await c.call('DEBUG', 'OBJECT', 'dbg:shared')).toMatch(/ refcount:2147483647 encoding:int serializedlength:2 /);
     expect(await c.call('DEBUG', 'OBJECT', 'dbg:raw')).toMatch(/ encoding:raw serializedlength:51 /);
+    // Aggregates: their RDB encodings' sizes, as redis-server 7.0.15 reports them.
+    expect(await c.call('DEBUG', 'OBJECT', 'dbg:list')).toMatch(/ encoding:quicklist serializedlength:19 /);
+    expect(await c.call('DEBUG', 'OBJECT', 'dbg:hash')).toMatch(/ encoding:listpack serializedlength:14 /);
+    expect(await c.call('DEBUG', 'OBJECT', 'dbg:set')).toMatch(/ encoding:intset serializedlength:15 /);
+    expect(await c.call('DEBUG', 'OBJECT', 'dbg:zset')).toMatch(/ encoding:listpack serializedlength:13 /);
     expect(await c.call('DEBUG', 'OBJECT', 'dbg:nokey')).toBe('-ERR no such key\r\n');
   });
 
