@@ -183,7 +183,7 @@ export class Keyspace {
 
   /**
    * Adds a key read from a dataset file (RDB loading): no keyspace event, no access tracking.
-   * The caller has checked that the key is new (or replaces it on purpose).
+   * An existing key is replaced; the loader tells a duplicate by the size not growing.
    */
   load(key: Bytes, value: RedisValue, expireAt: number | undefined): void {
     this.data.set(key, value);
