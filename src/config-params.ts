@@ -509,7 +509,7 @@ export const PARAMETERS: ParamDef[] = [
   int('slowlog-log-slower-than', 10000, -1, LLONG_MAX),
   int('slowlog-max-len', 128, 0, LLONG_MAX),
   int('socket-mark-id', 0, 0, UINT_MAX, { immutable: true, acted: false }),
-  bool('stop-writes-on-bgsave-error', true, { acted: false }),
+  bool('stop-writes-on-bgsave-error', true),
   memory('stream-node-max-bytes', 4096, 0, LLONG_MAX, { acted: false }),
   int('stream-node-max-entries', 100, 0, LLONG_MAX, { acted: false }),
   enumeration('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], { immutable: true, acted: false }),

@@ -123,6 +123,11 @@ export class Dispatcher {
     const n = argv.length;
     if ((spec.arity > 0 && n !== spec.arity) || n < -spec.arity) return wrongArity(spec.fullName);
     if (!client.authenticated && !spec.has('no_auth')) return NOAUTH;
+    // The last BGSAVE failed: writes (and PING, as in Redis) are refused until a save succeeds.
+    if (!this.server.persistence.lastBgsaveOk && (spec.has('write') || spec.fullName === 'ping')) {
+      const err = this.server.persistence.diskError();
+      if (err !== undefined) return err;
+    }
     // Pub/sub context: a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT, RESET.
     if (client.pubsub !== undefined && client.protocol === 2 && !allowedWhileSubscribed(spec.fullName)) {
       return notInSubscribedContext(spec.fullName);

@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import type { Bytes } from '../keyspace/bytes.js';
 import type { RedisValue } from '../keyspace/redis-value.js';
 import type { Server } from '../server.js';
+import { MISCONF_RDB, type ReplyError } from '../protocol/reply-errors.js';
 import { RdbFileEncoder } from './rdb-file.js';
 import { RdbLoader, type RdbLoadTarget } from './rdb-loader.js';
 import { Snapshot, writeImageSync } from './snapshot.js';
@@ -80,6 +81,16 @@ export class Persistence {
       aofBase,
       usedMemory: process.memoryUsage().rss,
     });
+  }
+
+  /**
+   * The error that refuses writes (and PING) after a failed BGSAVE, as Redis's
+   * writeCommandsDeniedByDiskError: with stop-writes-on-bgsave-error yes and save points set.
+   * The dispatcher asks only while the last BGSAVE failed.
+   */
+  diskError(): ReplyError | undefined {
+    if (this.lastBgsaveOk || this.savePoints().length === 0) return undefined;
+    return this.server.config.getBool('stop-writes-on-bgsave-error') ? MISCONF_RDB : undefined;
   }
 
   /** A BGSAVE is running. */
@@ -226,6 +237,8 @@ export class Persistence {
     const server = this.server;
     server.dirty -= dirtyAtStart;
     server.lastSave = Math.floor(Date.now() / 1000);
+    // Any successful save lifts the MISCONF refusal (Redis rdbSave resets lastbgsave_status too).
+    this.lastBgsaveOk = true;
     this.saves++;
   }
 
@@ -243,11 +256,9 @@ export class Persistence {
     const job: BgSave = { snapshot, started: performance.now(), dirtyAtStart: server.dirty, tempPath };
     this.bgsave = job;
     server.log.info(`Background saving started by pid ${process.pid}`);
-    snapshot.done.then(
-      () => {
-        fs.renameSync(tempPath, this.rdbPath());
-        this.bgsaveEnded(job, true);
-      },
+    // Complete and fsynced: only then does it replace dump.rdb (a failed rename fails the save).
+    snapshot.done.then(() => fs.promises.rename(tempPath, this.rdbPath())).then(
+      () => this.bgsaveEnded(job, true),
       (e: Error) => {
         fs.rmSync(tempPath, { force: true });
         if (e.message !== 'snapshot cancelled') server.log.warn(`Background saving error: ${e.message}`);

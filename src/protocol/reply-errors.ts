@@ -60,6 +60,9 @@ export const NOPROTO = fixed('NOPROTO unsupported protocol version');
 export const ERR_NO_SCRIPT = fixed('NOSCRIPT No matching script. Please use EVAL.');
 export const READONLY = fixed("READONLY You can't write against a read only replica.");
 export const LOADING = fixed('LOADING Redis is loading the dataset in memory');
+export const MISCONF_RDB = fixed(
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
+);
 export const ERR_CLIENT_NAME = fixed('ERR Client names cannot contain spaces, newlines or special characters.');
 /** getIntFromObjectOrReply: an integer that does not fit a C int. */
 export const ERR_INT_RANGE = fixed('ERR value is out of range, value must between -2147483648 and 2147483647');

@@ -193,6 +193,36 @@ describe('BGSAVE', () => {
   });
 });
 
+describe('stop-writes-on-bgsave-error', () => {
+  it('after a failed BGSAVE, writes and PING get MISCONF until a save succeeds or the option is off', async () => {
+    const dir = tempDir();
+    const a = await startTestServer({ dir, save: '3600 1' });
+    const c = await a.client();
+    await c.set('a', '1');
+    fs.mkdirSync(path.join(dir, 'dump.rdb', 'x'), { recursive: true }); // the final rename fails
+    expect(await c.bgsave()).toBe('Background saving started');
+    await waitBgsave(c);
+    expect(infoField(await c.info('persistence'), 'rdb_last_bgsave_status')).toBe('err');
+    const raw = await RawConnection.connect(a.port);
+    const misconf =
+      "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.\r\n";
+    expect(await raw.call('SET', 'b', '1')).toBe(misconf);
+    expect(await raw.call('PING')).toBe(misconf);
+    expect(await raw.call('GET', 'a')).toBe('$1\r\n1\r\n');
+    expect(await raw.call('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no')).toBe('+OK\r\n');
+    expect(await raw.call('SET', 'b', '1')).toBe('+OK\r\n');
+    expect(await raw.call('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'yes')).toBe('+OK\r\n');
+    expect(await raw.call('SET', 'b', '2')).toBe(misconf);
+    expect(await raw.call('SAVE')).toBe('-ERR\r\n');
+    fs.rmSync(path.join(dir, 'dump.rdb'), { recursive: true });
+    expect(await raw.call('SAVE')).toBe('+OK\r\n');
+    expect(infoField(await c.info('persistence'), 'rdb_last_bgsave_status')).toBe('ok');
+    expect(await raw.call('SET', 'b', '3')).toBe('+OK\r\n');
+    raw.close();
+    await a.stop();
+  });
+});
+
 describe('SHUTDOWN and FLUSHALL', () => {
   async function shutdownWith(dir: string, save: string, ...args: string[]): Promise<void> {
     const a = await startTestServer({ dir, save });
