@@ -94,9 +94,13 @@ wait_ready() { # port pid name
   exit 1
 }
 
+# The node flags of bin/kioku-server's #! line, so that Kioku runs here as users run it.
+BIN_FLAGS=$(head -n 1 bin/kioku-server | sed -e 's/^.*node//')
 start_servers() {
-  # shellcheck disable=SC2086 # KIOKU_NODE_FLAGS is a list of flags
-  node ${KIOKU_NODE_FLAGS:-} --max-semi-space-size=2 dist/main.js --port "$KIOKU_PORT" --bind 127.0.0.1 >>"$WORK/kioku.log" 2>&1 &
+  # Both without persistence, Kioku in the run's own directory: no dump.rdb is read or written.
+  # shellcheck disable=SC2086 # KIOKU_NODE_FLAGS and BIN_FLAGS are lists of flags
+  node ${KIOKU_NODE_FLAGS:-} $BIN_FLAGS dist/main.js --port "$KIOKU_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$WORK" >>"$WORK/kioku.log" 2>&1 &
   kioku_pid=$!
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
     --logfile "$WORK/redis.log" &

@@ -4,6 +4,9 @@
  * scores both servers get.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -77,7 +80,14 @@ export function numericOptions(defaults, argv = process.argv.slice(2)) {
 export async function startBoth(root) {
   const kiokuPort = await freePort();
   const redisPort = await freePort();
-  await startServer(`${root}/bin/kioku-server`, ['--port', String(kiokuPort), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'], kiokuPort);
+  // Kioku works in a temporary directory: a dump.rdb left in the working directory is not loaded.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-bench-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  await startServer(
+    `${root}/bin/kioku-server`,
+    ['--port', String(kiokuPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+    kiokuPort,
+  );
   await startServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], redisPort);
   return { kiokuPort, redisPort };
 }
