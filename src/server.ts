@@ -25,6 +25,7 @@ import { KeyspaceNotifications } from './notifications.js';
 import { createLogger, pinoLevel, type Logger } from './logger.js';
 import type { FunctionLibrary } from './scripting/function-library.js';
 import { Persistence } from './persistence/persistence.js';
+import type { Snapshot } from './persistence/snapshot.js';
 import { Aof } from './persistence/aof.js';
 
 export { REDIS_VERSION, KIOKU_VERSION } from './version.js';
@@ -125,6 +126,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   };
   /** Set while a snapshot runs: keeps a key's start-time state before a write changes it (persistence/snapshot.ts). */
   snapshotGuard: ((db: Keyspace, key: Bytes) => void) | undefined;
+  /** The snapshot in progress (BGSAVE or AOF rewrite), for INFO's progress and copy-on-write fields. */
+  snapshot: Snapshot | undefined;
   /** Writes since the last save (Redis server.dirty). */
   dirty = 0;
   readonly startedAt = Date.now();

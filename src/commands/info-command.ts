@@ -232,6 +232,7 @@ function memorySection(server: Server): string[] {
 
 function persistenceSection(server: Server): string[] {
   const p = server.persistence;
+  const snap = server.snapshot;
   const loading: [string, string | number][] = [];
   if (p.loading !== undefined) {
     const l = p.loading;
@@ -250,12 +251,13 @@ function persistenceSection(server: Server): string[] {
   return kv([
     ['loading', p.loading === undefined ? 0 : 1],
     ['async_loading', 0],
-    ['current_cow_peak', 0],
-    ['current_cow_size', 0],
+    // A snapshot's kept copies stand for a forked child's copy-on-write memory (snapshot.ts).
+    ['current_cow_peak', snap?.peakKeptBytes ?? 0],
+    ['current_cow_size', snap?.keptBytes ?? 0],
     ['current_cow_size_age', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ['current_fork_perc', snap === undefined || snap.keysTotal === 0 ? '0.00' : ((snap.keysProcessed * 100) / snap.keysTotal).toFixed(2)],
+    ['current_save_keys_processed', snap?.keysProcessed ?? 0],
+    ['current_save_keys_total', snap?.keysTotal ?? 0],
     ['rdb_changes_since_last_save', server.dirty],
     ['rdb_bgsave_in_progress', p.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
@@ -263,7 +265,7 @@ function persistenceSection(server: Server): string[] {
     ['rdb_last_bgsave_time_sec', p.lastBgsaveSeconds],
     ['rdb_current_bgsave_time_sec', p.currentBgsaveSeconds()],
     ['rdb_saves', p.saves],
-    ['rdb_last_cow_size', 0],
+    ['rdb_last_cow_size', p.lastCowBytes],
     ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],
     ['rdb_last_load_keys_loaded', p.lastLoadKeysLoaded],
     ...server.aof.infoFields(),

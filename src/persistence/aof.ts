@@ -107,6 +107,8 @@ export class Aof {
   private lastBgrewriteOk = true;
   private consecutiveFailures = 0;
   private lastWriteOk = true;
+  /** aof_last_cow_size: the last rewrite's peak of kept copies (snapshot.ts). */
+  private lastCowSize = 0;
   /** aof_current_size: base + incremental files. */
   private currentSize = 0;
   /** aof_base_size: the size of the base when it was loaded or last rewritten. */
@@ -489,6 +491,7 @@ export class Aof {
 
   private rewriteEnded(job: Rewrite, ok: boolean): void {
     this.lastRewriteSeconds = Math.round((performance.now() - job.started) / 1000);
+    this.lastCowSize = job.snapshot.peakKeptBytes;
     this.lastBgrewriteOk = ok;
     if (ok) {
       this.rewrites++;
@@ -615,7 +618,7 @@ export class Aof {
       ['aof_rewrites', this.rewrites],
       ['aof_rewrites_consecutive_failures', this.consecutiveFailures],
       ['aof_last_write_status', this.lastWriteOk ? 'ok' : 'err'],
-      ['aof_last_cow_size', 0],
+      ['aof_last_cow_size', this.lastCowSize],
     ];
   }
 

@@ -55,6 +55,8 @@ export class Persistence {
   /** Unix ms of the last BGSAVE attempt (save points retry a failed one after 5 s). */
   private lastBgsaveTry = 0;
   lastBgsaveSeconds = -1;
+  /** rdb_last_cow_size: the last BGSAVE's peak of kept copies (snapshot.ts). */
+  lastCowBytes = 0;
   /** rdb_saves: successful saves since start. */
   saves = 0;
   lastLoadKeysLoaded = 0;
@@ -271,6 +273,7 @@ export class Persistence {
   private bgsaveEnded(job: BgSave, ok: boolean): void {
     this.bgsave = undefined;
     this.lastBgsaveOk = ok;
+    this.lastCowBytes = job.snapshot.peakKeptBytes;
     this.lastBgsaveSeconds = Math.round((performance.now() - job.started) / 1000);
     if (ok) {
       this.server.log.info('DB saved on disk');

@@ -31,6 +31,7 @@ import type { Bytes } from '../keyspace/bytes.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import { copyValue, type RedisValue } from '../keyspace/redis-value.js';
 import type { Server } from '../server.js';
+import { keyMemoryUsage } from '../keyspace/memory-usage.js';
 
 /** Turns the image into bytes: RDB (rdb-file.ts) or AOF commands (aof-command-encoder.ts). */
 export interface SnapshotEncoder {
@@ -62,14 +63,19 @@ const KEYS_PER_BUCKET = 1 << 21;
  * rehashes it in one go (measured: a ~80 ms pause at a million keys), a shard's rehash is tiny.
  */
 const SHARDS = 64;
+/** Elements sampled to estimate a kept aggregate's size (as MEMORY USAGE's default). */
+const COPY_SAMPLES = 5;
 /** Keys looked at between two clock reads. */
 const CLOCK_EVERY = 64;
 
-/** A key kept aside: its value and TTL when the snapshot started. */
+/** A key kept aside: its value and TTL when the snapshot started, and what keeping it costs. */
 interface Kept {
   value: RedisValue;
   expireAt: number | undefined;
+  bytes: number;
 }
+/** A kept entry's own cost: the record and its Map entry (a string value is shared, not copied). */
+const KEPT_ENTRY_BYTES = 64;
 /** A key that did not exist when the snapshot started. */
 const ABSENT = null;
 
@@ -134,6 +140,15 @@ export class Snapshot {
   private inFlight: Promise<void>[] = [];
   private inFlightBytes = 0;
   private writeError: Error | undefined;
+  /** Keys of the image (at the start), and those written out so far (INFO current_save_keys_*). */
+  readonly keysTotal: number;
+  keysProcessed = 0;
+  /**
+   * Estimated bytes held by kept copies now, and at most (INFO current_cow_size / _peak): what
+   * a forked Redis reports as copy-on-write memory.
+   */
+  keptBytes = 0;
+  peakKeptBytes = 0;
 
   private readonly sliceMs: number;
 
@@ -150,9 +165,11 @@ export class Snapshot {
       this.images.push(image);
       this.byMap.set(db.data, image);
     }
+    this.keysTotal = this.images.reduce((n, image) => n + image.keys, 0);
     const guard = (db: Keyspace, key: Bytes) => this.preserve(db, key);
     for (const db of server.keyspaces) db.writeGuard = guard;
     server.snapshotGuard = guard;
+    server.snapshot = this;
     this.done = this.write(path).finally(() => this.release());
   }
 
@@ -178,13 +195,21 @@ export class Snapshot {
     const touched = image.touched[shardOf(h)]!;
     if (touched.has(key) || image.written(key, h)) return;
     const value = image.data.get(key);
-    touched.set(key, value === undefined ? ABSENT : { value: copyValue(value), expireAt: image.expires.get(key) });
+    if (value === undefined) touched.set(key, ABSENT);
+    else {
+      const bytes = KEPT_ENTRY_BYTES + (typeof value === 'string' ? 0 : keyMemoryUsage(key, value, COPY_SAMPLES));
+      touched.set(key, { value: copyValue(value), expireAt: image.expires.get(key), bytes });
+      this.keptBytes += bytes;
+      if (this.keptBytes > this.peakKeptBytes) this.peakKeptBytes = this.keptBytes;
+    }
     image.touchedCount++;
   }
 
   private release(): void {
     for (const db of this.server.keyspaces) db.writeGuard = undefined;
     this.server.snapshotGuard = undefined;
+    this.server.snapshot = undefined;
+    this.keptBytes = 0;
   }
 
   private async write(path: string): Promise<void> {
@@ -237,6 +262,13 @@ export class Snapshot {
     if (this.writeError !== undefined) throw this.writeError;
   }
 
+  /** Writes a kept key out; its copy is then garbage. */
+  private emitKept(key: Bytes, kept: Kept): void {
+    this.encoder.entry(key, kept.value, kept.expireAt);
+    this.keptBytes -= kept.bytes;
+    this.keysProcessed++;
+  }
+
   /** Writes one database, bucket by bucket, a slice at a time. */
   private async writeDb(file: fs.FileHandle, image: DbImage): Promise<void> {
     const enc = this.encoder;
@@ -272,8 +304,10 @@ export class Snapshot {
               image.touchedCount--;
             }
           }
-          if (kept === undefined) enc.entry(key, value, image.expires.size === 0 ? undefined : image.expires.get(key));
-          else if (kept !== ABSENT) enc.entry(key, kept.value, kept.expireAt);
+          if (kept === undefined) {
+            enc.entry(key, value, image.expires.size === 0 ? undefined : image.expires.get(key));
+            this.keysProcessed++;
+          } else if (kept !== ABSENT) this.emitKept(key, kept);
         }
         if (exhausted) break;
         await this.flush(file);
@@ -285,7 +319,9 @@ export class Snapshot {
           if (keyHash(key) % image.buckets !== image.bucket) continue;
           touched.delete(key);
           image.touchedCount--;
-          if (kept !== ABSENT && !image.visited[shard]!.has(key)) enc.entry(key, kept.value, kept.expireAt);
+          if (kept === ABSENT) continue;
+          if (image.visited[shard]!.has(key)) this.keptBytes -= kept.bytes;
+          else this.emitKept(key, kept);
         }
         image.visited[shard]!.clear();
       }

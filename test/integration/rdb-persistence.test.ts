@@ -134,7 +134,9 @@ describe('BGSAVE', () => {
     const before = await readDataset(c);
     const digest = await c.call('DEBUG', 'DIGEST');
     expect(await c.bgsave()).toBe('Background saving started');
-    expect(infoField(await c.info('persistence'), 'rdb_bgsave_in_progress')).toBe('1');
+    const during = await c.info('persistence');
+    expect(infoField(during, 'rdb_bgsave_in_progress')).toBe('1');
+    expect(infoField(during, 'current_save_keys_total')).toBe('30200');
     // Overwrite, delete, create and change in place while the image is written.
     let writes = 0;
     let saving = true;
@@ -154,6 +156,10 @@ describe('BGSAVE', () => {
     expect(writes).toBeGreaterThan(0);
     const info = await c.info('persistence');
     expect(infoField(info, 'rdb_last_bgsave_status')).toBe('ok');
+    // Keys overwritten during the save were kept (copy-on-write); nothing is kept any more.
+    expect(Number(infoField(info, 'rdb_last_cow_size'))).toBeGreaterThan(0);
+    expect(infoField(info, 'current_cow_size')).toBe('0');
+    expect(infoField(info, 'current_save_keys_total')).toBe('0');
     await a.stop();
 
     // Restore: a new server started on the file has the dataset of the moment BGSAVE began.

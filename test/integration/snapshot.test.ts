@@ -138,6 +138,12 @@ describe('Snapshot', () => {
       expect(enc.dbs).toEqual([0, 1, 3, 4]);
       expect(sortRows(enc.rows)).toEqual(before);
       expect(image(server)).not.toEqual(before);
+      // Progress and copy-on-write accounting (INFO current_save_keys_*, current_cow_*).
+      expect(snap.keysTotal).toBe(4 * keysPerDb);
+      expect(snap.keysProcessed).toBe(before.length);
+      expect(snap.peakKeptBytes).toBeGreaterThan(64 * 10);
+      expect(snap.keptBytes).toBe(0);
+      expect(server.snapshot).toBeUndefined();
       // The guards are gone once it ends.
       expect(server.snapshotGuard).toBeUndefined();
       expect(server.keyspaces.every((db) => db.writeGuard === undefined)).toBe(true);
