@@ -311,7 +311,12 @@ describe('loading', () => {
     expect(await raw.call('GET', 'key:0:1')).toBe('-LOADING Redis is loading the dataset in memory\r\n');
     expect(await raw.call('INFO', 'persistence')).toMatch(/\r\nloading:1\r\n[^]*\r\nloading_loaded_perc:/);
     expect(started).toBe(false);
+    // ioredis, connecting meanwhile, waits for loading:0 (its ready check) and then gets the value.
+    const io = new Redis({ port: b.port, host: '127.0.0.1' });
+    const got = io.get('key:3:12345');
     await starting;
+    expect(await got).toBe('value:12345');
+    io.disconnect();
     expect(await raw.call('GET', 'key:4:59999')).toBe('$11\r\nvalue:59999\r\n');
     raw.close();
     await b.stop();
