@@ -4,6 +4,7 @@
 # prints a pass count per unit.
 #
 #   scripts/redis-tcl-suite.sh [unit ...]        e.g. scripts/redis-tcl-suite.sh unit/type/string unit/keyspace
+#   scripts/redis-tcl-suite.sh integration/aof   integration/* units: the suite starts Kioku itself
 #
 # The suite is not part of this repository and is never committed. Put `runtest` and `tests/` of
 # redis/redis at tag 7.0.15 into .redis-tests/ (git-ignored), for example from a clone of redis/redis:
@@ -50,13 +51,32 @@ start_kioku() {
   return 1
 }
 
+# integration/* units start and restart servers themselves (persistence, AOF, RDB): the harness
+# runs $SUITE/src/redis-server, which becomes a wrapper of bin/kioku-server here, and
+# src/redis-check-aof one of bin/kioku-check-aof (src/ is part of the git-ignored suite folder).
+make_wrappers() {
+  mkdir -p "$SUITE/src"
+  printf '#!/bin/sh\nexec "%s/bin/kioku-server" "$@"\n' "$PWD" >"$SUITE/src/redis-server"
+  printf '#!/bin/sh\nexec "%s/bin/kioku-check-aof" "$@"\n' "$PWD" >"$SUITE/src/redis-check-aof"
+  chmod +x "$SUITE/src/redis-server" "$SUITE/src/redis-check-aof"
+  for tool in redis-cli redis-benchmark redis-check-rdb; do
+    command -v "$tool" >/dev/null && ln -sf "$(command -v "$tool")" "$SUITE/src/$tool"
+  done
+}
+
 summary=()
 for unit in "${UNITS[@]}"; do
   out=$(mktemp)
-  start_kioku "$out.server" || exit 1
-  # shellcheck disable=SC2086
-  (cd "$SUITE" && timeout 600 ./runtest --host 127.0.0.1 --port "$PORT" --single "$unit" --tags "$TAGS" --timeout 60 --clients 1) >"$out" 2>&1
-  stop_kioku
+  if [[ "$unit" == integration/* ]]; then
+    make_wrappers
+    # shellcheck disable=SC2086
+    (cd "$SUITE" && timeout 900 ./runtest --single "$unit" --tags "$TAGS" --timeout 60 --clients 1) >"$out" 2>&1
+  else
+    start_kioku "$out.server" || exit 1
+    # shellcheck disable=SC2086
+    (cd "$SUITE" && timeout 600 ./runtest --host 127.0.0.1 --port "$PORT" --single "$unit" --tags "$TAGS" --timeout 60 --clients 1) >"$out" 2>&1
+    stop_kioku
+  fi
   sed -i -r 's/\x1b\[[0-9;]*m//g' "$out"
   ok=$(grep -c '^\[ok\]' "$out")
   err=$(grep -c '^\[err\]' "$out")

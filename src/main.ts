@@ -118,8 +118,9 @@ async function main(): Promise<void> {
     await server.start();
   } catch (e) {
     if (e instanceof LoadError) {
-      log.error(e.message);
-      removePidFile();
+      if (!e.logged) log.error(e.message);
+      // Silently: the load error stays the last line of the log, as Redis leaves it.
+      if (pidfile !== '') fs.rmSync(pidfile, { force: true });
       process.exit(1);
     }
     log.warn(`Warning: Could not create server TCP listening socket ${config.get('bind')}:${config.get('port')}: ${strerror(e)}`);

@@ -273,8 +273,12 @@ export class AofLoader {
       }
     }
     if (stop?.reason === 'format') {
-      server.log.warn(`Bad file format reading the append only file ${file.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
-      throw new LoadError(`Bad file format reading the append only file ${file.name} at offset ${stop.offset}`);
+      this.fail(
+        `Bad file format reading the append only file ${file.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
+        `Bad file format reading the append only file ${file.name} at offset ${stop.offset}`,
+        file,
+        stop.offset,
+      );
     }
     if (stop === undefined && multi === undefined) return 'ok';
     // The file ends inside a command or inside MULTI ... EXEC: cut back to before it.
@@ -290,16 +294,22 @@ export class AofLoader {
   private truncated(file: AofFileToLoad, validUpTo: number): AofFileStatus {
     const server = this.server;
     if (!file.last) {
-      server.log.warn(`Fatal error: the truncated file is not the last file`);
-      throw new LoadError(`Unexpected end of file reading the append only file ${file.name} at offset ${validUpTo}, which is not the last file of the AOF`);
+      this.fail(
+        `Fatal error: the truncated file is not the last file`,
+        `Unexpected end of file reading the append only file ${file.name} at offset ${validUpTo}, which is not the last file of the AOF`,
+        file,
+        validUpTo,
+      );
     }
     if (!server.config.getBool('aof-load-truncated')) {
-      server.log.warn(
+      this.fail(
         `Unexpected end of file reading the append only file ${file.name}. You can: ` +
           `1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. ` +
           `2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
+        `Unexpected end of file reading the append only file ${file.name} at offset ${validUpTo}`,
+        file,
+        validUpTo,
       );
-      throw new LoadError(`Unexpected end of file reading the append only file ${file.name} at offset ${validUpTo}`);
     }
     server.log.warn(`!!! Warning: short read while loading the AOF file ${file.name}!!!`);
     server.log.warn(`!!! Truncating the AOF ${file.name} at offset ${validUpTo} !!!`);
@@ -307,7 +317,7 @@ export class AofLoader {
       fs.truncateSync(file.path, validUpTo);
     } catch (e) {
       server.log.warn(`Error truncating the AOF file ${file.name}: ${(e as Error).message}`);
-      throw new LoadError(`Error truncating the AOF file ${file.name}: ${(e as Error).message}`);
+      throw new LoadError(`Error truncating the AOF file ${file.name}: ${(e as Error).message}`, true);
     }
     server.log.warn(`AOF ${file.name} loaded anyway because aof-load-truncated is enabled`);
     return 'truncated';
@@ -317,15 +327,34 @@ export class AofLoader {
   private lookup(argv: Bytes[], file: AofFileToLoad, offset: number): CommandSpec {
     const { spec } = this.server.commands.lookup(argv);
     if (spec === undefined || spec.handler === undefined) {
-      this.server.log.warn(`Unknown command '${argv[0]}' reading the append only file ${file.name}`);
-      throw new LoadError(`Unknown command '${argv[0]}' reading the append only file ${file.name} at offset ${offset}`);
+      this.fail(
+        `Unknown command '${argv[0]}' reading the append only file ${file.name}`,
+        `Unknown command '${argv[0]}' reading the append only file ${file.name} at offset ${offset}`,
+        file,
+        offset,
+      );
     }
     const n = argv.length;
     if ((spec.arity > 0 && n !== spec.arity) || n < -spec.arity) {
-      this.server.log.warn(`Bad file format reading the append only file ${file.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
-      throw new LoadError(`Wrong number of arguments for '${argv[0]}' in the append only file ${file.name} at offset ${offset}`);
+      this.fail(
+        `Bad file format reading the append only file ${file.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
+        `Wrong number of arguments for '${argv[0]}' in the append only file ${file.name} at offset ${offset}`,
+        file,
+        offset,
+      );
     }
     return spec;
+  }
+
+  /**
+   * Fails the load: where the damage is (Redis's line names no offset), then Redis's line, last
+   * as in Redis (tools and Redis's tests read the last line), and a LoadError kioku-server does
+   * not log again.
+   */
+  private fail(redisLine: string, message: string, file: AofFileToLoad, offset: number): never {
+    this.server.log.warn(`The damage is in ${file.name} at offset ${offset}`);
+    this.server.log.warn(redisLine);
+    throw new LoadError(message, true);
   }
 
   /** Runs one command for the loading client; its reply is dropped. */
@@ -394,7 +423,8 @@ export class AofLoader {
     } catch (e) {
       if (e instanceof LoadError) throw e;
       server.log.warn(`Error reading the RDB preamble of the AOF file ${file.name}, AOF loading aborted`);
-      throw new LoadError(`Error reading the RDB preamble of the AOF file ${file.name}: ${(e as Error).message}`);
+      server.log.warn(`RDB preamble error: ${(e as Error).message}`);
+      throw new LoadError(`Error reading the RDB preamble of the AOF file ${file.name}: ${(e as Error).message}`, true);
     }
     server.log.info(`Done loading RDB, keys loaded: ${loaded}, keys expired: 0.`);
     return loader.offset;

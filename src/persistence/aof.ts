@@ -162,7 +162,7 @@ export class Aof {
         } catch (e) {
           const msg = `Unable to obtain the AOF file ${f.name} length. stat: ${strerror(e)}`;
           server.log.warn(msg);
-          throw new LoadError(msg);
+          throw new LoadError(msg, true);
         }
       }
       // INFO loading_total_bytes / loading_loaded_bytes, when the persistence layer shows them.
@@ -206,7 +206,7 @@ export class Aof {
       } catch (e) {
         if (e instanceof AofManifestError) {
           for (const line of e.logLines()) this.server.log.warn(line.trimEnd());
-          throw new LoadError(`${e.message} (${e.source})`);
+          throw new LoadError(`${e.message} (${e.source})`, true);
         }
         throw new LoadError(`Unable to read the AOF manifest file ${this.paths.manifest}: ${strerror(e)}`);
       }

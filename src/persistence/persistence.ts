@@ -44,8 +44,19 @@ export interface LoadingProgress {
   loadedBytes: number;
 }
 
-/** A dataset file that cannot be loaded: the server must not start with part of it. */
-export class LoadError extends Error {}
+/**
+ * A dataset file that cannot be loaded: the server must not start with part of it. `logged`:
+ * Redis's lines for it are in the log already, so kioku-server does not log the message again
+ * (tools and Redis's tests count those lines).
+ */
+export class LoadError extends Error {
+  constructor(
+    message: string,
+    readonly logged = false,
+  ) {
+    super(message);
+  }
+}
 
 export class Persistence {
   private bgsave: BgSave | undefined;

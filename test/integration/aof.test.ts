@@ -249,7 +249,7 @@ describe('AOF layout and writing', () => {
     const good = fs.readFileSync(incr).length;
     fs.appendFileSync(incr, '*3\r\n$3\r\nset\r\n$1\r\ny\r\n$2\r\n4');
     await expect(startTestServer({ appendonly: 'yes', dir, 'aof-load-truncated': 'no' })).rejects.toThrow(
-      new LoadError(`Unexpected end of file reading the append only file appendonly.aof.1.incr.aof at offset ${good}`),
+      new LoadError(`Unexpected end of file reading the append only file appendonly.aof.1.incr.aof at offset ${good}`, true),
     );
     const ts2 = await start(dir);
     const r2 = await ts2.client();
@@ -271,23 +271,23 @@ describe('AOF layout and writing', () => {
     const good = fs.readFileSync(incr);
     fs.writeFileSync(incr, Buffer.concat([good, Buffer.from('XX' + resp(['set', 'z', '1']))]));
     await expect(startTestServer({ appendonly: 'yes', dir })).rejects.toThrow(
-      new LoadError(`Bad file format reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}`),
+      new LoadError(`Bad file format reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}`, true),
     );
     fs.writeFileSync(incr, Buffer.concat([good, Buffer.from(resp(['foo', 'x']))]));
     await expect(startTestServer({ appendonly: 'yes', dir })).rejects.toThrow(
-      new LoadError(`Unknown command 'foo' reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}`),
+      new LoadError(`Unknown command 'foo' reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}`, true),
     );
     // A truncated file that is not the last one is corruption too.
     fs.writeFileSync(incr, Buffer.concat([good, Buffer.from('*2\r\n$3\r\n')]));
     fs.writeFileSync(path.join(aofDir(dir), 'appendonly.aof.2.incr.aof'), resp(['set', 'w', '1']));
     fs.appendFileSync(path.join(aofDir(dir), 'appendonly.aof.manifest'), 'file appendonly.aof.2.incr.aof seq 2 type i\n');
     await expect(startTestServer({ appendonly: 'yes', dir })).rejects.toThrow(
-      new LoadError(`Unexpected end of file reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}, which is not the last file of the AOF`),
+      new LoadError(`Unexpected end of file reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}, which is not the last file of the AOF`, true),
     );
     // A file named by the manifest that does not exist.
     fs.rmSync(path.join(aofDir(dir), 'appendonly.aof.2.incr.aof'));
     await expect(startTestServer({ appendonly: 'yes', dir })).rejects.toThrow(
-      new LoadError('Unable to obtain the AOF file appendonly.aof.2.incr.aof length. stat: No such file or directory'),
+      new LoadError('Unable to obtain the AOF file appendonly.aof.2.incr.aof length. stat: No such file or directory', true),
     );
   });
 
