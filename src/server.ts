@@ -528,8 +528,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   }
 }
 
-/** Heap in use plus memory held outside V8 (Buffers): INFO used_memory. */
-function memoryInUse(): number {
+/** Heap in use plus memory held outside V8 (Buffers): INFO used_memory, RDB aux used-mem. */
+export function memoryInUse(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 }

@@ -46,7 +46,6 @@ import { AofCommandEncoder } from './aof-command-encoder.js';
 import { RespBuffer } from './aof-resp.js';
 import { strerror } from '../config-params.js';
 import { LoadError } from './persistence.js';
-import { RdbFileEncoder } from './rdb-file.js';
 import { Snapshot, writeImageSync, type SnapshotEncoder } from './snapshot.js';
 
 /** Redis AOF_OFF / AOF_ON / AOF_WAIT_REWRITE. */
@@ -380,14 +379,8 @@ export class Aof {
   }
 
   private encoder(preamble: boolean): SnapshotEncoder {
-    const config = this.server.config;
     if (!preamble) return new AofCommandEncoder({ timestamp: this.timestamps });
-    return new RdbFileEncoder({
-      compress: config.getBool('rdbcompression'),
-      checksum: config.getBool('rdbchecksum'),
-      aofBase: true,
-      usedMemory: process.memoryUsage().rss,
-    });
+    return this.server.persistence.rdbEncoder(true);
   }
 
   /**

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Bytes } from '../keyspace/bytes.js';
 import type { RedisValue } from '../keyspace/redis-value.js';
-import type { Server } from '../server.js';
+import { memoryInUse, type Server } from '../server.js';
 import { MISCONF_RDB, type ReplyError } from '../protocol/reply-errors.js';
 import { RdbFileEncoder } from './rdb-file.js';
 import { RdbLoader, type RdbLoadTarget } from './rdb-loader.js';
@@ -38,7 +38,7 @@ interface BgSave {
 }
 
 /** Loading progress (INFO persistence loading_* fields). */
-export interface LoadingProgress {
+interface LoadingProgress {
   startTime: number;
   totalBytes: number;
   loadedBytes: number;
@@ -86,13 +86,14 @@ export class Persistence {
     return path.resolve(this.server.config.get('dir'), `temp-${process.pid}.rdb`);
   }
 
-  private encoder(aofBase = false): RdbFileEncoder {
+  /** An RDB encoder per rdbcompression / rdbchecksum: dump.rdb, or an AOF base (`aofBase`). */
+  rdbEncoder(aofBase = false): RdbFileEncoder {
     const config = this.server.config;
     return new RdbFileEncoder({
       compress: config.getBool('rdbcompression'),
       checksum: config.getBool('rdbchecksum'),
       aofBase,
-      usedMemory: process.memoryUsage().rss,
+      usedMemory: memoryInUse(),
     });
   }
 
@@ -233,7 +234,7 @@ export class Persistence {
     const server = this.server;
     const temp = this.tempPath();
     try {
-      writeImageSync(server, this.encoder(), temp);
+      writeImageSync(server, this.rdbEncoder(), temp);
       fs.renameSync(temp, this.rdbPath());
     } catch (e) {
       fs.rmSync(temp, { force: true });
@@ -265,7 +266,7 @@ export class Persistence {
     this.bgsaveScheduled = false;
     this.lastBgsaveTry = Date.now();
     const tempPath = this.tempPath();
-    const snapshot = Snapshot.start(server, this.encoder(), tempPath);
+    const snapshot = Snapshot.start(server, this.rdbEncoder(), tempPath);
     const job: BgSave = { snapshot, started: performance.now(), dirtyAtStart: server.dirty, tempPath };
     this.bgsave = job;
     server.log.info(`Background saving started by pid ${process.pid}`);

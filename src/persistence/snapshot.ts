@@ -113,7 +113,7 @@ class DbImage {
 }
 
 /** A cheap hash (uint32) of up to ~16 of the key's bytes, spread over its length. */
-export function keyHash(key: Bytes): number {
+function keyHash(key: Bytes): number {
   const n = key.length;
   let h = n | 0;
   const step = n > 16 ? n >> 4 : 1;

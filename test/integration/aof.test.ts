@@ -54,6 +54,19 @@ function resp(...cmds: string[][]): string {
 }
 
 const aofDir = (dir: string) => path.join(dir, 'appendonlydir');
+
+/**
+ * A directory whose AOF holds one write (SET x 1) by a server that has stopped: its incremental
+ * file, and that file's bytes before a test damages it.
+ */
+async function aofWithOneWrite(): Promise<{ dir: string; incr: string; good: Buffer }> {
+  const dir = newDir();
+  const ts = await start(dir);
+  await (await ts.client()).set('x', '1');
+  await stop(ts);
+  const incr = path.join(aofDir(dir), 'appendonly.aof.1.incr.aof');
+  return { dir, incr, good: fs.readFileSync(incr) };
+}
 const manifestOf = (dir: string) => fs.readFileSync(path.join(aofDir(dir), 'appendonly.aof.manifest'), 'latin1');
 const fileIn = (dir: string, name: string) => fs.readFileSync(path.join(aofDir(dir), name), 'latin1');
 /** The incremental file writes go to (the last incr line of the manifest). */
@@ -224,13 +237,8 @@ describe('AOF layout and writing', () => {
   });
 
   it('an unfinished MULTI at the end is reverted and cut off (aof-load-truncated yes)', async () => {
-    const dir = newDir();
-    const ts = await start(dir);
-    const r = await ts.client();
-    await r.set('x', '1');
-    await stop(ts);
-    const incr = path.join(aofDir(dir), 'appendonly.aof.1.incr.aof');
-    const good = fs.readFileSync(incr).length;
+    const { dir, incr, good: before } = await aofWithOneWrite();
+    const good = before.length;
     fs.appendFileSync(incr, resp(['MULTI'], ['set', 'y', '1']));
     const ts2 = await start(dir);
     const r2 = await ts2.client();
@@ -240,13 +248,8 @@ describe('AOF layout and writing', () => {
   });
 
   it('a truncated last command is cut off with aof-load-truncated yes, refused with no', async () => {
-    const dir = newDir();
-    const ts = await start(dir);
-    const r = await ts.client();
-    await r.set('x', '1');
-    await stop(ts);
-    const incr = path.join(aofDir(dir), 'appendonly.aof.1.incr.aof');
-    const good = fs.readFileSync(incr).length;
+    const { dir, incr, good: before } = await aofWithOneWrite();
+    const good = before.length;
     fs.appendFileSync(incr, '*3\r\n$3\r\nset\r\n$1\r\ny\r\n$2\r\n4');
     await expect(startTestServer({ appendonly: 'yes', dir, 'aof-load-truncated': 'no' })).rejects.toThrow(
       new LoadError(`Unexpected end of file reading the append only file appendonly.aof.1.incr.aof at offset ${good}`, true),
@@ -262,13 +265,7 @@ describe('AOF layout and writing', () => {
   });
 
   it('corruption refuses to start, naming the file and offset; so does an unknown command', async () => {
-    const dir = newDir();
-    const ts = await start(dir);
-    const r = await ts.client();
-    await r.set('x', '1');
-    await stop(ts);
-    const incr = path.join(aofDir(dir), 'appendonly.aof.1.incr.aof');
-    const good = fs.readFileSync(incr);
+    const { dir, incr, good } = await aofWithOneWrite();
     fs.writeFileSync(incr, Buffer.concat([good, Buffer.from('XX' + resp(['set', 'z', '1']))]));
     await expect(startTestServer({ appendonly: 'yes', dir })).rejects.toThrow(
       new LoadError(`Bad file format reading the append only file appendonly.aof.1.incr.aof at offset ${good.length}`, true),
