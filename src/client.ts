@@ -18,6 +18,7 @@ import type { BlockedState } from './blocking.js';
 import { discardTransaction, type MultiState } from './transactions.js';
 import type { ClientSubscriptions } from './pubsub/pubsub-hub.js';
 import type { ClientTracking } from './tracking.js';
+import type { ReplicaLink } from './replication/primary-side.js';
 
 /** Unsent bytes above which the client is paused until its socket drains. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -67,6 +68,12 @@ export class Client implements ReplySink {
   pubsub: ClientSubscriptions | undefined;
   /** CLIENT TRACKING settings; present only while tracking is on (Redis CLIENT_TRACKING). */
   tracking: ClientTracking | undefined;
+  /** This connection is a replica of this server (after SYNC/PSYNC): its sync state (Redis CLIENT_SLAVE). */
+  replicaLink: ReplicaLink | undefined;
+  /** This client applies this server's primary's stream (Redis CLIENT_MASTER): writes pass READONLY. */
+  fromPrimary = false;
+  /** The stream offset just after this client's last propagated write (WAIT waits for acks up to it). */
+  woff = 0;
   /** Closing after the pending replies are written (QUIT, protocol error, CLIENT KILL). */
   closing = false;
   /** Reading and executing are paused until the socket drains. */

@@ -16,6 +16,7 @@ import { CommandTable } from './commands/command-table.js';
 import { ALL_FAMILIES } from './commands/families.js';
 import { Dispatcher } from './commands/dispatcher.js';
 import { Propagator } from './replication/propagator.js';
+import { Replication } from './replication/replication.js';
 import { Slowlog } from './slowlog.js';
 import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
 import { WatchRegistry } from './transactions.js';
@@ -108,6 +109,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly persistence = new Persistence(this);
   /** The append-only file: writer, fsync policy, rewrite, loading (persistence/aof.ts). */
   readonly aof: Aof;
+  /** Replication IDs, offset, backlog, this server's replicas and its link to a primary. */
+  readonly replication: Replication;
   readonly stats = new ServerStats();
   readonly scanCursors = new ScanCursors();
   readonly keyspaces: Keyspace[];
@@ -137,10 +140,6 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly usedMemoryStartup = memoryInUse();
   /** INFO run_id: 40 random hex characters, new for every server. */
   readonly runId = randomBytes(20).toString('hex');
-  /** Replication ID (INFO master_replid; DEBUG CHANGE-REPL-ID draws a new one). */
-  replId = randomBytes(20).toString('hex');
-  /** The previous replication ID (INFO master_replid2): none yet. */
-  replId2 = '0'.repeat(40);
   /** serverCron runs active expiry (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, for tests). */
   activeExpireEnabled = true;
   /**
@@ -173,6 +172,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.log = opts.logger ?? createLogger(this.config.get('loglevel'), this.config.get('logfile'));
     this.keyspaces = Array.from({ length: this.config.getInt('databases') }, (_, i) => new Keyspace(i, this));
     this.aof = new Aof(this);
+    this.replication = new Replication(this);
     this.applyConfig();
     this.config.onChange((name) => this.configChanged(name));
   }
@@ -200,6 +200,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.applyConfig();
     if (name === 'hz' && this.cron) this.startCron();
     if (name === 'port' || name === 'bind') this.rebind();
+    if (name === 'repl-backlog-size') this.replication.configChanged();
     if (name === 'loglevel') this.log.level = pinoLevel(this.config.get('loglevel'));
     if (name === 'requirepass' && this.config.get('requirepass') === '') {
       for (const c of this.clients.values()) c.authenticated = true;
@@ -295,6 +296,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.cron = undefined;
     this.persistence.cancelBgsave();
     this.aof.stop();
+    this.replication.stop();
     for (const c of [...this.clients.values()]) c.close();
     await this.rebinding;
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
@@ -351,6 +353,7 @@ export class Server implements KeyspaceHost, BlockingHost {
   private readonly flushPending = (): void => {
     // The AOF is written (and fsynced under appendfsync always) before any reply leaves.
     this.aof.beforeReplies();
+    this.replication.flush();
     for (const c of this.pendingWrites) c.flush();
     this.pendingWrites.clear();
   };
@@ -417,9 +420,9 @@ export class Server implements KeyspaceHost, BlockingHost {
     return t;
   }
 
-  /** KeyspaceHost: this server does not replicate from a primary (yet). */
+  /** KeyspaceHost: this server replicates from a primary (expired keys wait for its DEL). */
   isReplica(): boolean {
-    return false;
+    return this.replication.link !== undefined;
   }
 
   /** KeyspaceHost: an expired key was deleted — count it and propagate its DEL. */
@@ -500,6 +503,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.closeIdleClients();
     this.persistence.cron();
     this.aof.cron();
+    if (this.cronLoops % Math.max(this.config.getInt('hz'), 1) === 0) this.replication.cron();
     const now = Date.now();
     this.stats.opsSamples.push([now, this.stats.totalCommandsProcessed]);
     if (this.stats.opsSamples.length > 16) this.stats.opsSamples.shift();

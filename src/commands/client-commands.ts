@@ -53,6 +53,8 @@ function clientType(c: Client): ClientType {
 /** CLIENT LIST flags: one letter per state that applies now, or N for none. */
 function clientFlags(c: Client): string {
   let f = '';
+  if (c.replicaLink !== undefined) f += 'S';
+  if (c.fromPrimary) f += 'M';
   if (c.monitor) f += 'O';
   if (c.pubsub !== undefined) f += 'P';
   if (c.multi !== undefined) f += 'x';

@@ -206,8 +206,10 @@ function debug(ctx: CommandContext, argv: readonly Bytes[]): void {
   }
   if (sub === 'object' && n === 3) return debugObject(ctx, argv[2]!);
   if (sub === 'change-repl-id' && n === 2) {
-    ctx.server.replId = randomBytes(20).toString('hex');
-    ctx.server.replId2 = '0'.repeat(40);
+    const repl = ctx.server.replication;
+    repl.replId = randomBytes(20).toString('hex');
+    repl.replId2 = '0'.repeat(40);
+    repl.secondReplOffset = -1;
     return ctx.reply.ok();
   }
   if (sub === 'protocol' && n === 3) return debugProtocol(ctx, argv[2]!.toLowerCase());

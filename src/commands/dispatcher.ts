@@ -3,8 +3,8 @@
  * in Redis's order — handlers never repeat these checks. Mirrors redis server.c processCommand()
  * and call().
  *
- *   lookup → arity → authentication → (OOM, READONLY, LOADING: later issues add their checks
- *   here) → pub/sub context → no_multi → MULTI queuing (+QUEUED; a refused command makes EXEC
+ *   lookup → arity → authentication → (OOM: a later issue) → MISCONF → NOREPLICAS → READONLY
+ *   replica → pub/sub context → MASTERDOWN → LOADING → no_multi → MULTI queuing (+QUEUED; a refused command makes EXEC
  *   reply EXECABORT) → call: freeze "now", run the handler, turn a thrown
  *   ReplyError into an error reply, count stats, slowlog, MONITOR, propagate the effect.
  */
@@ -19,7 +19,7 @@ import type { WriterMark } from '../protocol/reply-writer.js';
 import { allowedWhileSubscribed } from '../pubsub/pubsub-hub.js';
 import { notInSubscribedContext } from '../protocol/reply-errors.js';
 import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/reply-errors.js';
-import { ERR_NOT_IN_MULTI, LOADING } from '../protocol/reply-errors.js';
+import { ERR_NOT_IN_MULTI, LOADING, MASTERDOWN, NOREPLICAS, READONLY_REPLICA } from '../protocol/reply-errors.js';
 
 /** Commands that run at once between MULTI and EXEC instead of being queued (Redis processCommand). */
 const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -128,9 +128,20 @@ export class Dispatcher {
       const err = this.server.persistence.diskError();
       if (err !== undefined) return err;
     }
+    const repl = this.server.replication;
+    if (!client.fromPrimary) {
+      // min-replicas-to-write: too few replicas acknowledged recently (Redis checkGoodReplicasStatus).
+      if (spec.has('write') && !repl.isReplica && repl.replicas.tooFewGoodReplicas()) return NOREPLICAS;
+      // A read-only replica takes writes only from its primary.
+      if (repl.link !== undefined && spec.has('write') && this.server.config.getBool('replica-read-only')) return READONLY_REPLICA;
+    }
     // Pub/sub context: a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT, RESET.
     if (client.pubsub !== undefined && client.protocol === 2 && !allowedWhileSubscribed(spec.fullName)) {
       return notInSubscribedContext(spec.fullName);
+    }
+    // The link to the primary is down and replica-serve-stale-data is off: only `stale` commands run.
+    if (repl.link !== undefined && !repl.link.linkUp && !spec.has('stale') && !this.server.config.getBool('replica-serve-stale-data')) {
+      return MASTERDOWN;
     }
     // Loading the dataset: only commands flagged `loading` run (INFO, PING, CONFIG...).
     if (this.server.persistence.loading !== undefined && !spec.has('loading')) return LOADING;
@@ -196,6 +207,8 @@ export class Dispatcher {
     }
     if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
       server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
+      // WAIT counts the replicas that acknowledged the stream up to here.
+      client.woff = server.replication.offset;
     }
     // Invalidations for the caller's own changes go out after its reply (and after EXEC's).
     server.tracking.leave(outerCaller);

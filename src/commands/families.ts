@@ -26,6 +26,7 @@ import { pubsubCommands } from './pubsub-commands.js';
 import { aofCommands } from './aof-commands.js';
 import { persistenceCommands } from './persistence-commands.js';
 import { dumpRestoreCommands } from './dump-restore-commands.js';
+import { replicationCommands } from './replication-commands.js';
 
 export const ALL_FAMILIES: readonly CommandFamily[] = [
   connectionCommands,
@@ -51,4 +52,5 @@ export const ALL_FAMILIES: readonly CommandFamily[] = [
   aofCommands,
   persistenceCommands,
   dumpRestoreCommands,
+  replicationCommands,
 ];

@@ -333,19 +333,7 @@ function statsSection(server: Server): string[] {
 }
 
 function replicationSection(server: Server): string[] {
-  return kv([
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', server.replId],
-    ['master_replid2', server.replId2],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', configValue(server, 'repl-backlog-size', '1048576')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ]);
+  return kv(server.replication.infoLines());
 }
 
 function cpuSection(): string[] {

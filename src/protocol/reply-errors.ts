@@ -39,6 +39,9 @@ export function replyError(message: string): ReplyError {
 
 export const WRONGTYPE = fixed('WRONGTYPE Operation against a key holding the wrong kind of value');
 export const ERR_SYNTAX = fixed('ERR syntax error');
+export const NOREPLICAS = fixed('NOREPLICAS Not enough good replicas to write.');
+export const READONLY_REPLICA = fixed("READONLY You can't write against a read only replica.");
+export const MASTERDOWN = fixed("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
 export const ERR_NOT_INTEGER = fixed('ERR value is not an integer or out of range');
 export const ERR_NOT_FLOAT = fixed('ERR value is not a valid float');
 export const ERR_OVERFLOW = fixed('ERR increment or decrement would overflow');
