@@ -1,17 +1,18 @@
 /**
  * DEBUG <subcommand>: the testing hooks Redis's own test suite and client test suites rely on —
  * SLEEP, SET-ACTIVE-EXPIRE, OBJECT, CHANGE-REPL-ID, PROTOCOL, ERROR, LOG, DIGEST, DIGEST-VALUE
- * (src/persistence/digest.ts: the same digests as Redis 7.0), RELOAD and HELP. Mirrors redis
- * debug.c debugCommand() for these subcommands.
+ * (src/persistence/digest.ts: the same digests as Redis 7.0), RELOAD, POPULATE and HELP.
+ * Mirrors redis debug.c debugCommand() for these subcommands.
  *
- * COMPAT: Redis's other DEBUG subcommands (POPULATE, LOADAOF, crash helpers, allocator tuning...)
+ * COMPAT: Redis's other DEBUG subcommands (LOADAOF, crash helpers, allocator tuning...)
  * are answered with Redis's unknown-subcommand error, and DEBUG HELP lists only the subcommands
  * Kioku has, with Redis's text for each.
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { randomBytes } from 'node:crypto';
 import { encodingOf, type RedisValue } from '../keyspace/redis-value.js';
-import { ERR_NO_SUCH_KEY, replyError } from '../protocol/reply-errors.js';
+import { ERR_NO_SUCH_KEY, ERR_NOT_POSITIVE, replyError } from '../protocol/reply-errors.js';
+import { parseInteger } from '../keyspace/bytes.js';
 import type { CommandContext, CommandSpecInput } from './command-spec.js';
 import { lruClock } from './info-command.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
@@ -34,6 +35,11 @@ const HELP = [
   '    Write <message> to the server log.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+  "    it is used instead of the 'key' prefix. These are not propagated to",
+  "    replicas. Cluster slots are not respected so keys not belonging to the",
+  "    current node can be created in cluster mode.",
   'PROTOCOL <type>',
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
@@ -191,6 +197,29 @@ function debugReload(ctx: CommandContext, argv: readonly Bytes[]): void {
 const ERR_RELOAD_OPTION = replyError('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
 const ERR_RELOAD_FAILED = replyError('ERR Error trying to load the RDB dump, check server logs.');
 
+/**
+ * DEBUG POPULATE count [prefix] [size]: creates the keys prefix:0 ... prefix:<count-1> that do not
+ * exist yet, holding "value:<n>" cut or padded with zero bytes to `size` when size > 0. DEBUG is
+ * not a write command, so nothing is propagated (as in Redis).
+ */
+function debugPopulate(ctx: CommandContext, argv: readonly Bytes[]): void {
+  const count = parseInteger(argv[2]!);
+  if (count === undefined || count < 0) throw ERR_NOT_POSITIVE;
+  const prefix = argv[3] ?? 'key';
+  const size = argv[4] === undefined ? 0 : parseInteger(argv[4]);
+  if (size === undefined || size < 0) throw ERR_NOT_POSITIVE;
+  const db = ctx.db;
+  for (let i = 0; i < count; i++) {
+    const key = `${prefix}:${i}`;
+    if (db.peekNoTouch(key) !== undefined) continue;
+    let value = `value:${i}`;
+    if (size > 0) value = value.length >= size ? value.slice(0, size) : value + '\0'.repeat(size - value.length);
+    db.set(key, value);
+    ctx.keyChanged(key);
+  }
+  ctx.reply.ok();
+}
+
 /** DEBUG subcommand [args...]: the subcommand's arity is checked here, as Redis does. */
 function debug(ctx: CommandContext, argv: readonly Bytes[]): void {
   const sub = argv[1]!.toLowerCase();
@@ -221,6 +250,7 @@ function debug(ctx: CommandContext, argv: readonly Bytes[]): void {
     return;
   }
   if (sub === 'reload') return debugReload(ctx, argv);
+  if (sub === 'populate' && n >= 3 && n <= 5) return debugPopulate(ctx, argv);
   if (sub === 'log' && n === 3) {
     ctx.server.log.warn(`DEBUG LOG: ${argv[2]}`);
     return ctx.reply.ok();

@@ -56,6 +56,16 @@ describe.runIf(available)('server commands against redis-server 7.0 (RESP2 and R
     await diff.compare([['DEBUG', 'PROTOCOL', 'push']], { protocol: 2 });
   });
 
+  it('DEBUG POPULATE: prefixes, sizes (cut and zero-padded), existing keys kept, errors', async () => {
+    await both([
+      ['FLUSHALL'], ['SET', 'key:2', 'mine'], ['DEBUG', 'POPULATE', '4'], ['MGET', 'key:0', 'key:2', 'key:3', 'key:4'], ['DBSIZE'],
+      ['DEBUG', 'POPULATE', '3', 'p', '10'], ['MGET', 'p:0', 'p:2'], ['DEBUG', 'POPULATE', '2', 'q', '3'], ['GET', 'q:1'],
+      ['DEBUG', 'POPULATE', '1', 'z', '0'], ['GET', 'z:0'], ['DEBUG', 'POPULATE', '0'], ['DEBUG', 'POPULATE', '-1'],
+      ['DEBUG', 'POPULATE', 'abc'], ['DEBUG', 'POPULATE', '1', 'p', '-1'], ['DEBUG', 'POPULATE', '1', 'p', '1', 'x'],
+      ['DEBUG', 'POPULATE'], ['DBSIZE'], ['FLUSHALL'],
+    ]);
+  });
+
   it('SHUTDOWN ABORT and SHUTDOWN option errors', async () => {
     await both([['SHUTDOWN', 'ABORT'], ['SHUTDOWN', 'x'], ['SHUTDOWN', 'NOSAVE', 'SAVE'], ['SHUTDOWN', 'ABORT', 'NOW']]);
   });
