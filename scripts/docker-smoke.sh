@@ -14,7 +14,9 @@
 #      options only (`IMAGE --port P`: the entrypoint prepends kioku-server), a mounted
 #      kioku.conf plus redis-server-style arguments, and a graceful stop (SIGTERM → exit 0);
 #   4. persistence: appendonly yes on a host directory mounted at /data, kioku-check-aof inside
-#      the image, then a new container on the same directory finds the data again.
+#      the image, then a new container on the same directory finds the data again;
+#   5. replication: a primary and two replica containers (--replicaof), WAIT and reads on the
+#      replicas, -READONLY for a write to one.
 #
 # Everything it creates lives under $KIOKU_SMOKE_DIR (default /tmp/kioku-docker-smoke): the
 # rootfs, the image storage (--root/--runroot, vfs driver) and podman's configuration. Delete
@@ -45,7 +47,7 @@ step() { printf '\n==> %s\n' "$*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
-  for c in "$NAME-args" "$NAME-conf" "$NAME-data"; do podman rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
+  for c in "$NAME-args" "$NAME-conf" "$NAME-data" "$NAME-primary" "$NAME-replica1" "$NAME-replica2"; do podman rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 
@@ -192,6 +194,26 @@ wait_pong "$port3" "$NAME-data"
 expect "GET greeting after restart" "$(redis-cli -p "$port3" get greeting)" hello
 expect "LRANGE list after restart" "$(redis-cli -p "$port3" lrange list 0 -1 | tr '\n' ' ')" "a b c "
 podman stop -t 10 "$NAME-data" >/dev/null
+
+step "Replication: a primary and two replica containers, as docker/compose-replication.yaml runs them"
+port4=$((PORT + 3))
+for i in 1 2; do
+  podman run -d --name "$NAME-replica$i" --network host "$IMAGE" --port $((port4 + i)) --bind 127.0.0.1 \
+    --replicaof 127.0.0.1 "$port4" --save '' >/dev/null
+done
+podman run -d --name "$NAME-primary" --network host "$IMAGE" --port "$port4" --bind 127.0.0.1 --save '' >/dev/null
+for name in primary replica1 replica2; do
+  case $name in primary) p=$port4 ;; replica1) p=$((port4 + 1)) ;; replica2) p=$((port4 + 2)) ;; esac
+  wait_pong "$p" "$NAME-$name"
+done
+redis-cli -p "$port4" set greeting hello >/dev/null
+expect "WAIT 2 5000 on the primary" "$(redis-cli -p "$port4" wait 2 5000)" 2
+for i in 1 2; do
+  expect "GET greeting on replica $i" "$(redis-cli -p $((port4 + i)) get greeting)" hello
+  expect "master_link_status on replica $i" "$(redis-cli -p $((port4 + i)) info replication | tr -d '\r' | sed -n 's/^master_link_status://p')" up
+done
+expect "SET on a replica" "$(redis-cli -p $((port4 + 1)) set k v 2>&1)" "READONLY You can't write against a read only replica."
+for name in primary replica1 replica2; do podman stop -t 10 "$NAME-$name" >/dev/null; done
 
 step "Image"
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$IMAGE"

@@ -19,68 +19,14 @@
  * Run `npm run build` first. Both servers run in temporary directories, without save points.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, numericOptions, sleep, startServer } from './lib/servers.mjs';
+import { Conn } from './lib/conn.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const opts = numericOptions({ keys: 8_000_000, size: 64, seconds: 5, writes: 20_000 });
-
-function resp(args) {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
-  return s;
-}
-
-/** A connection that sends commands and resolves each reply in order (simple replies only). */
-class Conn {
-  static open(port) {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-  constructor(sock) {
-    this.sock = sock;
-    this.buf = '';
-    this.waiting = [];
-    sock.setNoDelay(true);
-    sock.on('data', (d) => {
-      this.buf += d.toString('latin1');
-      this.drain();
-    });
-  }
-  drain() {
-    for (;;) {
-      if (this.waiting.length === 0 || this.buf.length === 0) return;
-      const end = replyEnd(this.buf);
-      if (end < 0) return;
-      const reply = this.buf.slice(0, end);
-      this.buf = this.buf.slice(end);
-      this.waiting.shift()(reply);
-    }
-  }
-  /** Sends several commands at once; resolves with their replies. */
-  send(commands) {
-    this.sock.write(commands.map(resp).join(''));
-    return Promise.all(commands.map(() => new Promise((r) => this.waiting.push(r))));
-  }
-  close() {
-    this.sock.destroy();
-  }
-}
-
-/** End of the first RESP reply in s (simple, error, integer or bulk), or -1. */
-function replyEnd(s) {
-  const nl = s.indexOf('\r\n');
-  if (nl < 0) return -1;
-  if (s[0] !== '$') return nl + 2;
-  const len = Number(s.slice(1, nl));
-  if (len < 0) return nl + 2;
-  return s.length >= nl + 2 + len + 2 ? nl + 2 + len + 2 : -1;
-}
 
 function rss(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -17,6 +17,7 @@ import { ALL_FAMILIES } from './commands/families.js';
 import { Dispatcher } from './commands/dispatcher.js';
 import { Propagator } from './replication/propagator.js';
 import { Replication } from './replication/replication.js';
+import { followConfiguredPrimary } from './replication/replica-restart.js';
 import { Slowlog } from './slowlog.js';
 import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
 import { WatchRegistry } from './transactions.js';
@@ -43,6 +44,10 @@ export class ServerStats {
   netOutputBytes = 0;
   protocolErrors = 0;
   totalErrorReplies = 0;
+  /** sync_full, sync_partial_ok, sync_partial_err: replicas' PSYNC/SYNC outcomes. */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
   /** errorstats: error code (ERR, WRONGTYPE...) → count. */
   errors = new Map<string, number>();
   /** INFO used_memory_peak: the highest used_memory INFO has measured. */
@@ -191,7 +196,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.slowlog.slowerThan = this.config.getInt('slowlog-log-slower-than');
     this.slowlog.maxLen = this.config.getInt('slowlog-max-len');
     this.slowlog.trim();
-    // COMPAT: only the pubsub class of client-output-buffer-limit is enforced (normal/replica: later).
+    // COMPAT: the normal class of client-output-buffer-limit is not enforced (pubsub here, replica in primary-side.ts).
     this.pubsub.applyOutputLimits(this.config.get('client-output-buffer-limit'));
     this.notifications.configure(this.config.get('notify-keyspace-events'));
   }
@@ -201,6 +206,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (name === 'hz' && this.cron) this.startCron();
     if (name === 'port' || name === 'bind') this.rebind();
     if (name === 'repl-backlog-size') this.replication.configChanged();
+    if (name.startsWith('min-replicas') || name === 'client-output-buffer-limit') this.replication.replicas.configChanged();
     if (name === 'loglevel') this.log.level = pinoLevel(this.config.get('loglevel'));
     if (name === 'requirepass' && this.config.get('requirepass') === '') {
       for (const c of this.clients.values()) c.authenticated = true;
@@ -223,6 +229,8 @@ export class Server implements KeyspaceHost, BlockingHost {
     await this.bindAll(this.config.getInt('port'), this.config.get('bind'));
     this.startCron();
     await this.persistence.loadAtStart();
+    // `replicaof` in the config: follow that primary once the data is loaded.
+    followConfiguredPrimary(this);
   }
 
   /**
@@ -322,6 +330,11 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     const client = new Client(this, socket, this.nextClientId++, this.keyspaces[0]!);
     this.clients.set(client.id, client);
+  }
+
+  /** A CLIENT ID for a connection this server opened itself (the link to its primary). */
+  newClientId(): number {
+    return this.nextClientId++;
   }
 
   private deniedByProtectedMode(socket: net.Socket): boolean {
@@ -425,6 +438,11 @@ export class Server implements KeyspaceHost, BlockingHost {
     return this.replication.link !== undefined;
   }
 
+  /** KeyspaceHost: the running command is the primary's, which still sees keys whose TTL passed. */
+  seesExpiredKeys(): boolean {
+    return this.replication.link?.applying === true;
+  }
+
   /** KeyspaceHost: an expired key was deleted — count it and propagate its DEL. */
   keyExpired(db: Keyspace, key: Bytes): void {
     this.stats.expiredKeys++;
@@ -514,7 +532,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (timeout <= 0 || this.cronLoops % 10 !== 0) return;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      if (c.monitor || c.blocked !== undefined) continue;
+      if (c.monitor || c.blocked !== undefined || c.replicaLink !== undefined) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         this.log.debug(`Closing idle client ${c.describe()}`);
         c.close();

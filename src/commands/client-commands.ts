@@ -43,10 +43,13 @@ function parseClientType(b: Bytes): ClientType {
 }
 
 /**
- * The type of a connection: pubsub while it has a subscription, else normal (Kioku has no
- * replica links and no primary link yet; a MONITOR client is normal too, as in Redis).
+ * The type of a connection: master for the link that applies this replica's primary's stream,
+ * replica for a replica of this server, pubsub while it has a subscription, else normal (a
+ * MONITOR client is normal too, as in Redis).
  */
 function clientType(c: Client): ClientType {
+  if (c.fromPrimary) return 'master';
+  if (c.replicaLink !== undefined) return 'replica';
   return c.pubsub !== undefined ? 'pubsub' : 'normal';
 }
 

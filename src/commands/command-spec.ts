@@ -156,8 +156,11 @@ export interface CommandContext {
 export interface BlockRequest {
   /** Keys in the client's database, in argument order. */
   keys: readonly Bytes[];
-  /** The type that can serve: a key that becomes ready holding another type wakes no one (Redis 7.0). */
-  type: 'list' | 'zset';
+  /**
+   * The type that can serve: a key that becomes ready holding another type wakes no one (Redis
+   * 7.0). Absent for a wait without keys (WAIT), which its owner ends.
+   */
+  type?: 'list' | 'zset';
   /** Unix ms after which the client gets onTimeout's reply; 0 = wait forever (see blockingDeadline). */
   deadline: number;
   /** The reply when the wait ends without data: a null array for BLPOP, a null bulk for BLMOVE... */

@@ -124,7 +124,9 @@ export class Dispatcher {
     if ((spec.arity > 0 && n !== spec.arity) || n < -spec.arity) return wrongArity(spec.fullName);
     if (!client.authenticated && !spec.has('no_auth')) return NOAUTH;
     // The last BGSAVE failed: writes (and PING, as in Redis) are refused until a save succeeds.
-    if (!this.server.persistence.lastBgsaveOk && (spec.has('write') || spec.fullName === 'ping')) {
+    // COMPAT: a replica still applies its primary's stream (Redis 7.0 panics instead, unless
+    // replica-ignore-disk-write-errors): refusing it would make the replica silently diverge.
+    if (!this.server.persistence.lastBgsaveOk && !client.fromPrimary && (spec.has('write') || spec.fullName === 'ping')) {
       const err = this.server.persistence.diskError();
       if (err !== undefined) return err;
     }

@@ -234,8 +234,9 @@ function persistenceSection(server: Server): string[] {
   const p = server.persistence;
   const snap = server.snapshot;
   const loading: [string, string | number][] = [];
-  if (p.loading !== undefined) {
-    const l = p.loading;
+  // A replica loading its primary's RDB beside the live data shows the progress too (async_loading).
+  const l = p.loading ?? p.asyncLoading;
+  if (l !== undefined) {
     const elapsed = Math.max(0, Math.floor(Date.now() / 1000) - l.startTime);
     const perc = l.totalBytes === 0 ? 0 : (l.loadedBytes * 100) / l.totalBytes;
     const eta = l.loadedBytes === 0 ? 1 : Math.round(((l.totalBytes - l.loadedBytes) * elapsed) / l.loadedBytes);
@@ -250,7 +251,7 @@ function persistenceSection(server: Server): string[] {
   }
   return kv([
     ['loading', p.loading === undefined ? 0 : 1],
-    ['async_loading', 0],
+    ['async_loading', p.asyncLoading === undefined ? 0 : 1],
     // A snapshot's kept copies stand for a forked child's copy-on-write memory (snapshot.ts).
     ['current_cow_peak', snap?.peakKeptBytes ?? 0],
     ['current_cow_size', snap?.keptBytes ?? 0],
@@ -291,9 +292,9 @@ function statsSection(server: Server): string[] {
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', st.syncFull],
+    ['sync_partial_ok', st.syncPartialOk],
+    ['sync_partial_err', st.syncPartialErr],
     ['expired_keys', st.expiredKeys],
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],

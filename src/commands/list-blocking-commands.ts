@@ -79,8 +79,12 @@ function blmove(ctx: CommandContext, argv: readonly Bytes[]): void {
   const toLeft = readLeft(argv[4]!);
   const deadline = blockingDeadline(ctx, argv[5]!);
   const [src, dst] = [argv[1]!, argv[2]!];
-  // Redis 7.0 propagates the directions as they were written (checked in its AOF).
-  moveOrBlock(ctx, src, dst, fromLeft, toLeft, deadline, ['LMOVE', src, dst, argv[3]!, argv[4]!]);
+  // Redis 7.0 propagates the directions as they were written (checked in its AOF), but in
+  // lowercase when the client is served after blocking (checked in its replication stream).
+  const served = ctx.client.blocked !== undefined;
+  const from = served ? (fromLeft ? 'left' : 'right') : argv[3]!;
+  const to = served ? (toLeft ? 'left' : 'right') : argv[4]!;
+  moveOrBlock(ctx, src, dst, fromLeft, toLeft, deadline, ['LMOVE', src, dst, from, to]);
 }
 
 /** BRPOPLPUSH source destination timeout: BLMOVE source destination RIGHT LEFT timeout. */

@@ -23,6 +23,8 @@ export interface KeyspaceHost {
   now(): number;
   /** True on a replica: expired keys are not deleted here. */
   isReplica(): boolean;
+  /** On a replica: the running command is its primary's, for which expired keys are still there. */
+  seesExpiredKeys?(): boolean;
   /** A key expired and was deleted (count it, propagate DEL, notify). */
   keyExpired(db: Keyspace, key: Bytes): void;
   /** A key was created (Redis dbAdd: the "new" keyspace event). */
@@ -70,11 +72,11 @@ export class Keyspace {
 
   // ---- Lookups ----
 
-  /** Deletes the key if it is expired (not on a replica); true if it is expired. */
+  /** Deletes the key if it is expired (not on a replica); true if it is expired (never for the primary's own commands on a replica). */
   private expireIfNeeded(key: Bytes): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.host.now()) return false;
-    if (this.host.isReplica()) return true;
+    if (this.host.isReplica()) return this.host.seesExpiredKeys?.() !== true;
     this.deleteExpired(key);
     return true;
   }

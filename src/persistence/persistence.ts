@@ -16,6 +16,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Bytes } from '../keyspace/bytes.js';
 import type { RedisValue } from '../keyspace/redis-value.js';
+import type { Keyspace } from '../keyspace/keyspace.js';
+import { replicationSaveInfo } from '../replication/replica-restart.js';
 import { memoryInUse, type Server } from '../server.js';
 import { MISCONF_RDB, type ReplyError } from '../protocol/reply-errors.js';
 import { RdbFileEncoder } from './rdb-file.js';
@@ -74,6 +76,13 @@ export class Persistence {
   lastLoadKeysExpired = 0;
   /** Set while loading (INFO loading:1 and its progress fields). */
   loading: LoadingProgress | undefined;
+  /** Set while a replica loads its primary's RDB beside the live data (INFO async_loading:1). */
+  asyncLoading: LoadingProgress | undefined;
+  /**
+   * The replication position dump.rdb was saved at (aux fields repl-id, repl-offset,
+   * repl-stream-db), read by the start-up load: a replica continues from there (PSYNC).
+   */
+  savedReplication: { replId: string; offset: number; streamDb: number } | undefined;
 
   constructor(private readonly server: Server) {}
 
@@ -94,6 +103,7 @@ export class Persistence {
       checksum: config.getBool('rdbchecksum'),
       aofBase,
       usedMemory: memoryInUse(),
+      replication: aofBase ? undefined : replicationSaveInfo(this.server),
     });
   }
 
@@ -167,12 +177,20 @@ export class Persistence {
   /**
    * A load of an RDB image in progress: `step(deadline)` loads until the deadline and returns
    * true once done. `merge`: a key read from the file replaces one already present (DEBUG RELOAD
-   * MERGE); otherwise a duplicate key is an error, as in Redis.
+   * MERGE); otherwise a duplicate key is an error, as in Redis. `into`: databases to load into
+   * instead of the server's (a replica's full sync, replica-sync.ts): INFO shows it as async loading.
    */
-  private rdbLoad(buf: Buffer, file: string, merge: boolean): { step(deadline: number): boolean } {
+  rdbLoad(buf: Buffer, file: string, merge: boolean, into?: Keyspace[]): { step(deadline: number): boolean } {
     const server = this.server;
     const progress: LoadingProgress = { startTime: Math.floor(Date.now() / 1000), totalBytes: buf.length, loadedBytes: 0 };
-    this.loading = progress;
+    // `into`: a replica's full sync loads beside the live databases, which keep serving.
+    const setProgress = (p: LoadingProgress | undefined) => {
+      if (into === undefined) this.loading = p;
+      else this.asyncLoading = p;
+    };
+    setProgress(progress);
+    // Replicas keep expired keys: their primary's DEL removes them.
+    const keepExpired = server.isReplica() || server.config.get('replicaof') !== '';
     let loaded = 0;
     let expired = 0;
     const now = Date.now();
@@ -181,13 +199,14 @@ export class Persistence {
         if (key === 'redis-ver') server.log.info(`Loading RDB produced by version ${value}`);
         else if (key === 'ctime') server.log.info(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(value))} seconds`);
         else if (key === 'used-mem') server.log.info(`RDB memory usage when created ${(Number(value) / 1048576).toFixed(2)} Mb`);
+        else if (into === undefined && key.startsWith('repl-')) this.savedReplicationField(key, value);
       },
       key: (dbIndex: number, key: Bytes, value: RedisValue, expireAt: number | undefined) => {
-        const db = server.db(dbIndex);
+        const db = into === undefined ? server.db(dbIndex) : into[dbIndex];
         if (db === undefined) {
           throw new LoadError(`FATAL: Data file was created with a Redis server configured to handle more than ${server.keyspaces.length} databases. Exiting`);
         }
-        if (expireAt !== undefined && expireAt <= now && !server.isReplica()) {
+        if (expireAt !== undefined && expireAt <= now && !keepExpired) {
           expired++;
           return;
         }
@@ -208,13 +227,13 @@ export class Persistence {
         try {
           done = loader.step(deadline);
         } catch (e) {
-          this.loading = undefined;
+          setProgress(undefined);
           if (e instanceof LoadError) throw e;
           throw new LoadError(`Short read or OOM loading DB. Unrecoverable error, aborting now. (${(e as Error).message})`);
         }
         progress.loadedBytes = loader.offset;
         if (done) {
-          this.loading = undefined;
+          setProgress(undefined);
           this.lastLoadKeysLoaded = loaded;
           this.lastLoadKeysExpired = expired;
           server.log.info(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
@@ -222,6 +241,14 @@ export class Persistence {
         return done;
       },
     };
+  }
+
+  /** An aux field repl-id / repl-offset / repl-stream-db of dump.rdb (see savedReplication). */
+  private savedReplicationField(key: string, value: Bytes): void {
+    const saved = (this.savedReplication ??= { replId: '', offset: -1, streamDb: 0 });
+    if (key === 'repl-id') saved.replId = value;
+    else if (key === 'repl-offset') saved.offset = Number(value);
+    else if (key === 'repl-stream-db') saved.streamDb = Number(value);
   }
 
   // ---- Saving ----
@@ -258,9 +285,9 @@ export class Persistence {
 
   /**
    * BGSAVE: starts a background save; false when a snapshot (BGSAVE or AOF rewrite) is already
-   * running.
+   * running. `onEnd` learns the outcome once dump.rdb is replaced (a disk-based replica sync).
    */
-  startBgsave(): boolean {
+  startBgsave(onEnd?: (ok: boolean) => void): boolean {
     const server = this.server;
     if (server.snapshotGuard !== undefined) return false;
     this.bgsaveScheduled = false;
@@ -272,11 +299,15 @@ export class Persistence {
     server.log.info(`Background saving started by pid ${process.pid}`);
     // Complete and fsynced: only then does it replace dump.rdb (a failed rename fails the save).
     snapshot.done.then(() => fs.promises.rename(tempPath, this.rdbPath())).then(
-      () => this.bgsaveEnded(job, true),
+      () => {
+        this.bgsaveEnded(job, true);
+        onEnd?.(true);
+      },
       (e: Error) => {
         fs.rmSync(tempPath, { force: true });
         if (e.message !== 'snapshot cancelled') server.log.warn(`Background saving error: ${e.message}`);
         this.bgsaveEnded(job, false);
+        onEnd?.(false);
       },
     );
     return true;

@@ -1,9 +1,10 @@
 /**
  * RdbFileEncoder: a whole dump.rdb as Redis 7.0 writes it (RDB version 10), fed key by key by a
  * snapshot: the "REDIS0010" magic, the aux fields (redis-ver, redis-bits, ctime, used-mem,
- * aof-base), per database SELECTDB and RESIZEDB, each key with its expiry (EXPIRETIME_MS), EOF,
- * and the CRC-64 of everything before it (eight zero bytes when rdbchecksum is off, which
- * loaders take as "not checked"). The value encodings are rdb-values.ts's. Mirrors the file
+ * repl-stream-db / repl-id / repl-offset when there is a replication history, aof-base), per
+ * database SELECTDB and RESIZEDB, each key with its expiry (EXPIRETIME_MS), EOF, and the CRC-64
+ * of everything before it (eight zero bytes when rdbchecksum is off, which loaders take as "not
+ * checked"). The value encodings are rdb-values.ts's. Mirrors the file
  * layout of redis rdb.c rdbSaveRio().
  */
 import type { Bytes } from '../keyspace/bytes.js';
@@ -23,6 +24,12 @@ export interface RdbFileOptions {
   aofBase: boolean;
   /** used-mem aux field: bytes in use. */
   usedMemory: number;
+  /**
+   * The replication position the image corresponds to (aux fields repl-stream-db, repl-id,
+   * repl-offset), taken when the snapshot starts: a replica restarted from this file continues
+   * its primary's stream from there. Undefined: not written (Redis's rsi == NULL).
+   */
+  replication?: { streamDb: number; replId: string; offset: number } | undefined;
 }
 
 export class RdbFileEncoder implements SnapshotEncoder {
@@ -42,6 +49,12 @@ export class RdbFileEncoder implements SnapshotEncoder {
     this.aux('redis-bits', '64');
     this.aux('ctime', String(Math.floor(Date.now() / 1000)));
     this.aux('used-mem', String(this.opts.usedMemory));
+    const repl = this.opts.replication;
+    if (repl !== undefined) {
+      this.aux('repl-stream-db', String(repl.streamDb));
+      this.aux('repl-id', repl.replId);
+      this.aux('repl-offset', String(repl.offset));
+    }
     this.aux('aof-base', this.opts.aofBase ? '1' : '0');
   }
 

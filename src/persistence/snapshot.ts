@@ -6,8 +6,9 @@
  * - At the start, each non-empty database's `data` and `expires` Maps are captured by identity.
  *   FLUSHDB/FLUSHALL replace a keyspace's Maps and SWAPDB exchanges them, so the captured Maps
  *   keep their point-in-time contents under those commands for free.
- * - The image is produced in slices of SLICE_MS, each followed by an asynchronous file write, so
- *   the event loop keeps serving clients between slices.
+ * - The image is produced in slices of SLICE_MS, each handed to a sink (a file: an asynchronous
+ *   write; replicas' sockets for a diskless sync: replication/full-sync.ts), so the event loop
+ *   keeps serving clients between slices. A sink may make the snapshot wait (backpressure).
  * - Before any key changes (its value, its TTL, its existence) while the snapshot runs, the
  *   keyspace and the dispatcher call `preserve(db, key)`. If the key has not been written out
  *   yet, its current value (deep-copied: aggregates change in place) and TTL are kept aside in
@@ -45,6 +46,65 @@ export interface SnapshotEncoder {
   end(): void;
   /** The bytes produced since the last take. */
   take(): Buffer;
+}
+
+/**
+ * Where a snapshot's bytes go: a file (BGSAVE, AOF rewrite) or replicas' sockets (diskless
+ * replication, replication/rdb-transfer.ts).
+ */
+export interface SnapshotSink {
+  /** Takes the next chunk; a returned promise makes the snapshot wait (backpressure, or a failure: rejects). */
+  write(chunk: Buffer): Promise<void> | undefined;
+  /** After the last chunk: resolves once every byte is delivered (a file: written and fsynced). */
+  finish(): Promise<void>;
+  /** Always called last, after success or failure: releases what the sink holds. */
+  close(): Promise<void>;
+}
+
+/** The file sink: positioned writes, several in flight (up to MAX_IN_FLIGHT bytes), fsync at the end. */
+class FileSink implements SnapshotSink {
+  private offset = 0;
+  private inFlight: Promise<void>[] = [];
+  private inFlightBytes = 0;
+  private writeError: Error | undefined;
+
+  private constructor(private readonly file: fs.FileHandle) {}
+
+  static async open(path: string): Promise<FileSink> {
+    return new FileSink(await fs.open(path, 'w'));
+  }
+
+  write(chunk: Buffer): Promise<void> | undefined {
+    if (this.writeError !== undefined) return Promise.reject(this.writeError);
+    const done = this.file.write(chunk, 0, chunk.length, this.offset).then(
+      () => undefined,
+      (e: Error) => {
+        this.writeError ??= e;
+      },
+    );
+    this.offset += chunk.length;
+    this.inFlight.push(done);
+    this.inFlightBytes += chunk.length;
+    return this.inFlightBytes > MAX_IN_FLIGHT ? this.drain() : undefined;
+  }
+
+  private async drain(): Promise<void> {
+    const writes = this.inFlight;
+    this.inFlight = [];
+    this.inFlightBytes = 0;
+    await Promise.all(writes);
+    if (this.writeError !== undefined) throw this.writeError;
+  }
+
+  async finish(): Promise<void> {
+    await this.drain();
+    await this.file.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.drain().catch(() => undefined);
+    await this.file.close();
+  }
 }
 
 /** How a snapshot paces itself. */
@@ -134,12 +194,8 @@ export class Snapshot {
   /** Captured `data` Map → its image (a keyspace's Map may move: SWAPDB). */
   private readonly byMap = new Map<Map<Bytes, RedisValue>, DbImage>();
   private cancelled = false;
-  /** Bytes handed to the file so far (the offset of the next write). */
+  /** Bytes handed to the sink so far. */
   bytesWritten = 0;
-  /** Writes started and not yet complete, and their size. */
-  private inFlight: Promise<void>[] = [];
-  private inFlightBytes = 0;
-  private writeError: Error | undefined;
   /** Keys of the image (at the start), and those written out so far (INFO current_save_keys_*). */
   readonly keysTotal: number;
   keysProcessed = 0;
@@ -155,7 +211,7 @@ export class Snapshot {
   private constructor(
     private readonly server: Server,
     private readonly encoder: SnapshotEncoder,
-    path: string,
+    out: string | SnapshotSink,
     opts: SnapshotOptions,
   ) {
     this.sliceMs = opts.sliceMs ?? SLICE_MS;
@@ -170,16 +226,17 @@ export class Snapshot {
     for (const db of server.keyspaces) db.writeGuard = guard;
     server.snapshotGuard = guard;
     server.snapshot = this;
-    this.done = this.write(path).finally(() => this.release());
+    this.done = this.write(out).finally(() => this.release());
   }
 
   /**
-   * Starts an image of every database as it is now, written in slices to `path` and fsynced.
-   * Until it ends, every keyspace calls `preserve` before changing a key. One at a time.
+   * Starts an image of every database as it is now, written in slices to `out`: a file path
+   * (written and fsynced) or a sink. Until it ends, every keyspace calls `preserve` before
+   * changing a key. One at a time.
    */
-  static start(server: Server, encoder: SnapshotEncoder, path: string, opts: SnapshotOptions = {}): Snapshot {
+  static start(server: Server, encoder: SnapshotEncoder, out: string | SnapshotSink, opts: SnapshotOptions = {}): Snapshot {
     if (server.snapshotGuard !== undefined) throw new Error('a snapshot is already running');
-    return new Snapshot(server, encoder, path, opts);
+    return new Snapshot(server, encoder, out, opts);
   }
 
   /** Stops writing; `done` rejects. The caller removes the partial file. */
@@ -212,54 +269,35 @@ export class Snapshot {
     this.keptBytes = 0;
   }
 
-  private async write(path: string): Promise<void> {
-    const file = await fs.open(path, 'w');
+  private async write(out: string | SnapshotSink): Promise<void> {
+    const sink = typeof out === 'string' ? await FileSink.open(out) : out;
     try {
       this.encoder.begin();
       for (const image of this.images) {
         this.encoder.selectDb(image.index, image.keys, image.expiring);
-        await this.writeDb(file, image);
+        await this.writeDb(sink, image);
       }
       this.encoder.end();
-      await this.flush(file);
-      await this.drainWrites();
-      await file.sync();
+      await this.flush(sink);
+      await sink.finish();
     } finally {
-      await this.drainWrites().catch(() => undefined);
-      await file.close();
+      await sink.close();
     }
   }
 
   /**
-   * Between two slices: starts writing what the slice produced (at its offset, so writes may
-   * complete in any order; at most MAX_IN_FLIGHT bytes wait at once), then yields to the event
-   * loop so that clients are read and served before the next slice.
+   * Between two slices: hands what the slice produced to the sink (waiting when it asks to),
+   * then yields to the event loop so that clients are read and served before the next slice.
    */
-  private async flush(file: fs.FileHandle): Promise<void> {
+  private async flush(sink: SnapshotSink): Promise<void> {
     if (this.cancelled) throw new Error('snapshot cancelled');
-    if (this.writeError !== undefined) throw this.writeError;
     const chunk = this.encoder.take();
     if (chunk.length > 0) {
-      const done = file.write(chunk, 0, chunk.length, this.bytesWritten).then(
-        () => undefined,
-        (e: Error) => {
-          this.writeError ??= e;
-        },
-      );
       this.bytesWritten += chunk.length;
-      this.inFlight.push(done);
-      this.inFlightBytes += chunk.length;
-      if (this.inFlightBytes > MAX_IN_FLIGHT) await this.drainWrites();
+      const wait = sink.write(chunk);
+      if (wait !== undefined) await wait;
     }
     await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  private async drainWrites(): Promise<void> {
-    const writes = this.inFlight;
-    this.inFlight = [];
-    this.inFlightBytes = 0;
-    await Promise.all(writes);
-    if (this.writeError !== undefined) throw this.writeError;
   }
 
   /** Writes a kept key out; its copy is then garbage. */
@@ -270,7 +308,7 @@ export class Snapshot {
   }
 
   /** Writes one database, bucket by bucket, a slice at a time. */
-  private async writeDb(file: fs.FileHandle, image: DbImage): Promise<void> {
+  private async writeDb(sink: SnapshotSink, image: DbImage): Promise<void> {
     const enc = this.encoder;
     for (image.bucket = 0; image.bucket < image.buckets; image.bucket++) {
       const it = image.data.entries();
@@ -310,7 +348,7 @@ export class Snapshot {
           } else if (kept !== ABSENT) this.emitKept(key, kept);
         }
         if (exhausted) break;
-        await this.flush(file);
+        await this.flush(sink);
       }
       // Keys of this bucket deleted before the pass reached them: their kept state.
       for (let shard = 0; shard < SHARDS; shard++) {
@@ -325,7 +363,7 @@ export class Snapshot {
         }
         image.visited[shard]!.clear();
       }
-      await this.flush(file);
+      await this.flush(sink);
     }
     image.finished = true;
   }

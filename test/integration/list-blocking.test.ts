@@ -152,7 +152,7 @@ describe('BLMOVE BRPOPLPUSH', () => {
     expect(await c2.readReply()).toBe(bulk('a'));
     expect(await r.lrange('dst', 0, -1)).toEqual(['a', 'b']);
     expect(await r.exists('src')).toBe(0);
-    expect(propagated).toEqual(['rpush src a b', 'LMOVE src dst RIGHT LEFT', 'RPOPLPUSH src dst']);
+    expect(propagated).toEqual(['rpush src a b', 'LMOVE src dst right left', 'RPOPLPUSH src dst']);
   });
 
   it('BLMOVE chain: the element it moves wakes a client blocked on its destination', async () => {
@@ -166,7 +166,7 @@ describe('BLMOVE BRPOPLPUSH', () => {
     expect(await popper.readReply()).toBe(pair('mid', 'v'));
     await blockedCount(ts.server, 0);
     expect(await r.exists('src', 'mid')).toBe(0);
-    expect(propagated).toEqual(['rpush src v', 'LMOVE src mid LEFT LEFT', 'LPOP mid']);
+    expect(propagated).toEqual(['rpush src v', 'LMOVE src mid left left', 'LPOP mid']);
   });
 
   it('BRPOPLPUSH chain through two movers ends in the last list', async () => {
