@@ -17,7 +17,7 @@ import { ALL_FAMILIES } from './commands/families.js';
 import { Dispatcher } from './commands/dispatcher.js';
 import { Propagator } from './replication/propagator.js';
 import { Replication } from './replication/replication.js';
-import { followConfiguredPrimary } from './replication/replica-restart.js';
+import { resumeReplicationAtStart } from './replication/replica-restart.js';
 import { Slowlog } from './slowlog.js';
 import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
 import { WatchRegistry } from './transactions.js';
@@ -229,8 +229,8 @@ export class Server implements KeyspaceHost, BlockingHost {
     await this.bindAll(this.config.getInt('port'), this.config.get('bind'));
     this.startCron();
     await this.persistence.loadAtStart();
-    // `replicaof` in the config: follow that primary once the data is loaded.
-    followConfiguredPrimary(this);
+    // `replicaof` in the config: follow that primary; else continue a history dump.rdb recorded.
+    resumeReplicationAtStart(this);
   }
 
   /**
@@ -517,6 +517,8 @@ export class Server implements KeyspaceHost, BlockingHost {
         if (timeUp()) break;
         db.activeExpireCycle(timeUp);
       }
+      // A writable replica expires the keys its own clients gave a TTL.
+      if (this.isReplica()) for (const db of this.keyspaces) db.expireLocalKeys();
     }
     this.closeIdleClients();
     this.persistence.cron();

@@ -47,6 +47,8 @@ export class Keyspace {
   data = new Map<Bytes, RedisValue>();
   /** key → expiry time in unix ms, only for keys with a TTL. */
   expires = new Map<Bytes, number>();
+  /** On a writable replica: keys its own clients gave a TTL, which it expires itself (not its primary's). */
+  private localExpires: Set<Bytes> | undefined;
   /** Where activeExpireCycle resumes sampling (a live iterator over `expires`). */
   private expireCursor: Iterator<[Bytes, number]> | null = null;
   /** Where randomKey resumes (a live iterator over `data`). */
@@ -76,7 +78,10 @@ export class Keyspace {
   private expireIfNeeded(key: Bytes): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.host.now()) return false;
-    if (this.host.isReplica()) return this.host.seesExpiredKeys?.() !== true;
+    // A replica leaves its primary's keys for the primary's DEL; keys its own clients gave a TTL
+    // (a writable replica) it expires itself.
+    if (this.host.isReplica() && this.localExpires?.has(key) !== true) return this.host.seesExpiredKeys?.() !== true;
+    this.localExpires?.delete(key);
     this.deleteExpired(key);
     return true;
   }
@@ -179,8 +184,17 @@ export class Keyspace {
     }
     const size = this.data.size;
     this.data.set(key, value);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0 && (!keepTtl || this.staleOnReplica(key))) this.expires.delete(key);
     if (this.data.size !== size) this.host.keyCreated?.(this, key);
+  }
+
+  /**
+   * A writable replica's client writes over a key whose TTL passed but which its primary has not
+   * deleted yet: the key counts as absent, so it keeps no TTL (Redis deletes it at the lookup).
+   */
+  private staleOnReplica(key: Bytes): boolean {
+    const at = this.expires.get(key);
+    return at !== undefined && at <= this.host.now() && this.host.isReplica() && this.host.seesExpiredKeys?.() !== true;
   }
 
   /**
@@ -217,6 +231,7 @@ export class Keyspace {
     this.expires = new Map();
     this.expireCursor = null;
     this.randomCursor = null;
+    this.localExpires = undefined;
     this.avgTtl = 0;
     this.accessTracker?.clear();
     return n;
@@ -227,6 +242,7 @@ export class Keyspace {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    [this.localExpires, other.localExpires] = [other.localExpires, this.localExpires];
     [this.accessTracker, other.accessTracker] = [other.accessTracker, this.accessTracker];
     this.expireCursor = other.expireCursor = null;
     this.randomCursor = other.randomCursor = null;
@@ -243,6 +259,30 @@ export class Keyspace {
   setExpire(key: Bytes, at: number): void {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.expires.set(key, at);
+    // A writable replica's own client set it: this replica expires the key (Redis rememberSlaveKeyWithExpire).
+    if (this.host.isReplica() && this.host.seesExpiredKeys?.() !== true) (this.localExpires ??= new Set()).add(key);
+  }
+
+  /**
+   * On a replica: expires the keys its own clients gave a TTL whose time has passed, and forgets
+   * those that lost their TTL or are gone (Redis expireSlaveKeys). Returns the number expired.
+   */
+  expireLocalKeys(): number {
+    const local = this.localExpires;
+    if (local === undefined) return 0;
+    let expired = 0;
+    const now = this.host.now();
+    for (const key of local) {
+      const at = this.expires.get(key);
+      if (at === undefined) local.delete(key);
+      else if (at <= now) {
+        local.delete(key);
+        this.deleteExpired(key);
+        expired++;
+      }
+    }
+    if (local.size === 0) this.localExpires = undefined;
+    return expired;
   }
 
   /** Removes the TTL; true if there was one. */

@@ -83,6 +83,8 @@ export class Persistence {
    * repl-stream-db), read by the start-up load: a replica continues from there (PSYNC).
    */
   savedReplication: { replId: string; offset: number; streamDb: number } | undefined;
+  /** Keys of that file skipped as expired: a primary continuing its history propagates their DEL. */
+  expiredAtLoad: [number, Bytes][] = [];
 
   constructor(private readonly server: Server) {}
 
@@ -208,6 +210,8 @@ export class Persistence {
         }
         if (expireAt !== undefined && expireAt <= now && !keepExpired) {
           expired++;
+          // A primary restarting with its replication position propagates these deletions.
+          if (into === undefined && this.savedReplication !== undefined) this.expiredAtLoad.push([dbIndex, key]);
           return;
         }
         const size = db.size;

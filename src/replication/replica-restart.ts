@@ -5,6 +5,7 @@
  * rdbPopulateSaveInfo / rdbSaveInfoAuxFields and server.c loadDataFromDisk (a replica's cached
  * master rebuilt from the RDB's replication info).
  */
+import type { Bytes } from '../keyspace/bytes.js';
 import type { Server } from '../server.js';
 
 /**
@@ -25,15 +26,21 @@ export function replicationSaveInfo(server: Server): { streamDb: number; replId:
 /**
  * Start-up, after the data is loaded: `replicaof host port` (config file or command line) makes
  * this server follow that primary. When dump.rdb recorded a replication position, the link asks
- * to continue from it (Redis loadDataFromDisk: replicationCacheMasterUsingMyself).
+ * to continue from it (Redis loadDataFromDisk: replicationCacheMasterUsingMyself); without
+ * `replicaof`, this server continues that history as a primary.
  */
-export function followConfiguredPrimary(server: Server): void {
+export function resumeReplicationAtStart(server: Server): void {
   const target = server.config.get('replicaof');
-  if (target === '') return;
-  const space = target.lastIndexOf(' ');
   const repl = server.replication;
   const saved = server.persistence.savedReplication;
   const restored = saved !== undefined && saved.replId.length === 40 && saved.offset >= 0;
+  const expired = server.persistence.expiredAtLoad;
+  server.persistence.expiredAtLoad = [];
+  if (target === '') {
+    if (restored) continuePrimaryHistory(server, saved.replId, saved.offset, expired);
+    return;
+  }
+  const space = target.lastIndexOf(' ');
   if (restored) {
     repl.replId = saved.replId;
     repl.offset = saved.offset;
@@ -42,4 +49,16 @@ export function followConfiguredPrimary(server: Server): void {
   const link = repl.link!;
   link.history = restored;
   if (restored) link.streamDb = saved.streamDb;
+}
+
+/**
+ * A primary restarted from a dump.rdb that recorded its replication position keeps that history
+ * (as replid2, up to the saved offset) with a backlog, so its replicas continue by partial
+ * resync; the keys the file held that expired meanwhile are deleted through the stream, after
+ * the saved offset. Redis 7.0 does the same in loadDataFromDisk.
+ */
+function continuePrimaryHistory(server: Server, replId: string, offset: number, expired: [number, Bytes][]): void {
+  const repl = server.replication;
+  repl.continueHistory(replId, offset);
+  for (const [db, key] of expired) server.propagator.propagate(db, ['DEL', key]);
 }

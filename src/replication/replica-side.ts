@@ -75,7 +75,7 @@ export class PrimaryLink {
    * This server has a history the primary may continue: PSYNC names repl.replId and
    * repl.offset + 1. A server that was a primary has one (Redis synthesizes a cached master from
    * itself), and so does one whose previous link synced; a server just started has none unless
-   * dump.rdb recorded it (followConfiguredPrimary).
+   * dump.rdb recorded it (resumeReplicationAtStart).
    */
   history: boolean;
 

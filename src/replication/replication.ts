@@ -182,6 +182,17 @@ export class Replication {
   }
 
   /**
+   * A primary restarted from a file that recorded `replId` at `offset`: a backlog starts there
+   * and the history continues under a new ID, the old one valid up to here (replid2).
+   */
+  continueHistory(replId: string, offset: number): void {
+    this.replId = replId;
+    this.offset = offset;
+    this.createBacklog();
+    this.shiftReplId();
+  }
+
+  /**
    * The stream continues under a new ID (a promotion, or a primary that was itself promoted):
    * the old ID stays valid up to here as replId2, so replicas that followed it can continue.
    */

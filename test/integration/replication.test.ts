@@ -100,6 +100,31 @@ describe('a primary and five replicas', () => {
   }, 30_000);
 });
 
+describe('a writable replica', () => {
+  it("expires the keys its own clients gave a TTL, and leaves the primary's to the primary's DEL", async () => {
+    const p = await node();
+    const r = await node();
+    await p.c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await p.c.set('primary:ttl', 'x', 'PX', 50);
+    await follow(r.c, p.t);
+    await caughtUp(p.c, r.c);
+    expect(await r.c.config('SET', 'replica-read-only', 'no')).toBe('OK');
+    expect(await r.c.set('local:ttl', 'y', 'PX', 50)).toBe('OK');
+    await r.c.set('local:plain', 'z');
+    await sleep(300);
+    // The replica's own key was expired by its cron; the primary's stays until the primary deletes it.
+    expect(await r.c.dbsize()).toBe(2);
+    expect(await r.c.exists('primary:ttl')).toBe(0);
+    expect(await r.c.get('local:plain')).toBe('z');
+    // A write over the primary's expired key starts it afresh, without the old TTL.
+    expect(await r.c.incr('primary:ttl')).toBe(1);
+    expect(await r.c.ttl('primary:ttl')).toBe(-1);
+    expect(await r.c.dbsize()).toBe(2);
+    await p.c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    await waitFor('the primary to expire its key', async () => (await r.c.exists('primary:ttl')) === 0 && (await r.c.dbsize()) === 1);
+  }, 20_000);
+});
+
 describe('promotion', () => {
   it('keeps every write acknowledged by WAIT when a replica is promoted and the others follow it', async () => {
     const p = await node();
@@ -116,6 +141,7 @@ describe('promotion', () => {
     }
     const oldId = (await info(p.c)).master_replid;
     // The primary fails.
+    p.c.disconnect();
     await p.t.stop();
     servers.splice(servers.indexOf(p.t), 1);
     const [newPrimary, ...others] = rs as [typeof rs[0], ...typeof rs];
@@ -142,6 +168,38 @@ describe('promotion', () => {
   }, 60_000);
 });
 
+describe('a primary restarted from its dump.rdb', () => {
+  it('keeps its history, so its replica continues by partial resync; keys expired meanwhile go as DEL', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-repl-restart-'));
+    dirs.push(dir);
+    const p = await node({ dir });
+    const r = await node();
+    await follow(r.c, p.t);
+    await mixedLoad(p.c, 5);
+    await p.c.set('short', 'lived', 'PX', 300);
+    await caughtUp(p.c, r.c);
+    const before = await info(p.c);
+    // SHUTDOWN saves dump.rdb with the replication ID and offset (save points are set).
+    p.c.disconnect();
+    const k = await p.t.client({ retryStrategy: () => null });
+    await k.call('SHUTDOWN').catch(() => undefined);
+    servers.splice(servers.indexOf(p.t), 1);
+    await sleep(400); // 'short' expires while the primary is down
+    const again = await node({ dir, port: String(p.t.port) });
+    const ai = await info(again.c);
+    expect(ai.master_replid2).toBe(before.master_replid);
+    expect(ai.second_repl_offset).toBe(String(Number(before.master_repl_offset) + 1));
+    // The expired key's DEL (after a SELECT) is in the stream beyond the saved offset.
+    expect(Number(ai.master_repl_offset)).toBeGreaterThan(Number(before.master_repl_offset));
+    await caughtUp(again.c, r.c);
+    const stats = await info(again.c, 'stats');
+    expect(stats.sync_partial_ok).toBe('1');
+    expect(stats.sync_full).toBe('0');
+    expect(await r.c.exists('short')).toBe(0);
+    expect(await digest(r.c)).toBe(await digest(again.c));
+  }, 30_000);
+});
+
 // ---- A replica process killed with SIGKILL ----
 
 interface Proc {
@@ -160,6 +218,7 @@ async function spawnReplica(dir: string, port: number, primaryPort: number): Pro
   await waitFor(`kioku-server on ${port} (${stderr})`, async () => {
     if (child.exitCode !== null) throw new Error(`kioku-server exited ${child.exitCode}: ${stderr}`);
     const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => undefined); // refused while the server starts: retried by waitFor
     try {
       await c.connect();
       return (await c.ping()) === 'PONG';
