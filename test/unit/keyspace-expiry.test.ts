@@ -13,6 +13,8 @@ import type { Bytes } from '../../src/keyspace/bytes.js';
 class FakeHost implements KeyspaceHost {
   readonly clock = new ManualClock(1_700_000_000_000);
   replica = false;
+  /** The running command is the primary's (it sees expired keys; its TTLs are the primary's). */
+  fromPrimary = false;
   readonly expired: Bytes[] = [];
   readonly stats = { keyspaceHits: 0, keyspaceMisses: 0 };
   now(): number {
@@ -20,6 +22,9 @@ class FakeHost implements KeyspaceHost {
   }
   isReplica(): boolean {
     return this.replica;
+  }
+  seesExpiredKeys(): boolean {
+    return this.fromPrimary;
   }
   keyExpired(_db: Keyspace, key: Bytes): void {
     this.expired.push(key);
@@ -80,9 +85,13 @@ describe('replica mode', () => {
   it('expired keys read as missing but stay, and no expiry is reported', () => {
     const { host, db } = setup();
     host.replica = true;
+    host.fromPrimary = true;
     db.set(b('k'), b('v'));
     db.setExpire(b('k'), host.now() + 5);
     host.clock.advance(5);
+    // The primary's own commands still see it.
+    expect(db.peekNoTouch(b('k'))).toBe('v');
+    host.fromPrimary = false;
     expect(db.getForRead(b('k'))).toBeUndefined();
     expect(db.peekNoTouch(b('k'))).toBeUndefined();
     expect(db.data.has(b('k'))).toBe(true);
@@ -92,6 +101,23 @@ describe('replica mode', () => {
     host.replica = false;
     expect(db.getForRead(b('k'))).toBeUndefined();
     expect(host.expired).toEqual(['k']);
+  });
+
+  it("a writable replica expires the TTLs its own clients set, lazily and in expireLocalKeys", () => {
+    const { host, db } = setup();
+    host.replica = true;
+    for (const k of ['a', 'b', 'c']) {
+      db.set(b(k), b('v'));
+      db.setExpire(b(k), host.now() + 5);
+    }
+    db.persist(b('c'));
+    host.clock.advance(5);
+    expect(db.getForRead(b('a'))).toBeUndefined();
+    expect(host.expired).toEqual(['a']);
+    expect(db.expireLocalKeys()).toBe(1);
+    expect(host.expired).toEqual(['a', 'b']);
+    expect(db.data.has(b('c'))).toBe(true);
+    expect(db.expireLocalKeys()).toBe(0);
   });
 });
 
