@@ -87,13 +87,19 @@ export class Client implements ReplySink {
     readonly socket: Socket,
     id: number,
     db: Keyspace,
+    /** The `unixsocket` path it connected through (CLIENT LIST addr=<path>:0, flags=U), if any. */
+    readonly unixPath?: string,
   ) {
     this.id = id;
     this.db = db;
     this.authenticated = !server.requiresAuth();
     this.createdAt = this.lastInteraction = Date.now();
-    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
-    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    if (unixPath !== undefined) {
+      this.remoteAddress = this.localAddress = `${unixPath}:0`;
+    } else {
+      this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+      this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    }
     this.decoder = new RespDecoder({
       maxBulkLen: () => server.limits.protoMaxBulkLen,
       authenticated: () => this.authenticated,

@@ -540,8 +540,8 @@ export const PARAMETERS: ParamDef[] = [
   int('tls-session-cache-timeout', 300, 0, INT_MAX, { acted: false }),
   bool('tls-session-caching', true, { acted: false }),
   int('tracking-table-max-keys', 1000000, 0, LLONG_MAX, { acted: false }),
-  string('unixsocket', '', { immutable: true, acted: false }),
-  special('unixsocketperm', '0', false, parseOctal, plain('0'), { immutable: true, acted: false }),
+  string('unixsocket', '', { immutable: true }),
+  special('unixsocketperm', '0', false, parseOctal, plain('0'), { immutable: true }),
   int('zset-max-listpack-entries', 128, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-entries'] }),
   memory('zset-max-listpack-value', 64, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-value'] }),
 ];

@@ -4,6 +4,7 @@
  * is global in Redis's `server` struct hangs off one instance here, so tests can run several
  * servers in one process. Mirrors redis server.c (initServer, serverCron, acceptCommonHandler).
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { repr, type Bytes } from './keyspace/bytes.js';
@@ -157,6 +158,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   /** FUNCTION LOAD's libraries by name. Scripting fills it; FUNCTION FLUSH empties it. */
   readonly functionLibraries = new Map<string, FunctionLibrary>();
   private listeners: net.Server[] = [];
+  /** The `unixsocket` listener, if one is configured. */
+  private unixListener: net.Server | undefined;
   private cron: NodeJS.Timeout | undefined;
   private nextClientId = 1;
   /** The frozen "now" of the command being run, or undefined between commands. */
@@ -227,6 +230,7 @@ export class Server implements KeyspaceHost, BlockingHost {
    */
   async start(): Promise<void> {
     await this.bindAll(this.config.getInt('port'), this.config.get('bind'));
+    await this.listenUnix();
     this.startCron();
     await this.persistence.loadAtStart();
     // `replicaof` in the config: follow that primary; else continue a history dump.rdb recorded.
@@ -287,6 +291,27 @@ export class Server implements KeyspaceHost, BlockingHost {
     });
   }
 
+  /**
+   * `unixsocket`: also listens on that path (a stale file there is removed first, as Redis does),
+   * with `unixsocketperm` as its mode when set. Connections through it count as local.
+   */
+  private async listenUnix(): Promise<void> {
+    const file = this.config.get('unixsocket');
+    if (file === '') return;
+    fs.rmSync(file, { force: true });
+    const srv = net.createServer((socket) => this.accept(socket, file));
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(file, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    const perm = parseInt(this.config.get('unixsocketperm'), 8);
+    if (perm !== 0) fs.chmodSync(file, perm);
+    this.unixListener = srv;
+  }
+
   private listen(host: string, port: number): Promise<net.Server> {
     return new Promise((resolve, reject) => {
       const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -309,26 +334,30 @@ export class Server implements KeyspaceHost, BlockingHost {
     await this.rebinding;
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     this.listeners = [];
+    const unix = this.unixListener;
+    this.unixListener = undefined;
+    // Closing a Unix-socket server removes its file.
+    if (unix !== undefined) await new Promise<void>((r) => unix.close(() => r()));
     this.boundTo = '';
   }
 
   // ---- Clients ----
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket, unixPath?: string): void {
     this.stats.totalConnectionsReceived++;
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
-    if (this.deniedByProtectedMode(socket)) {
+    if (unixPath === undefined && this.deniedByProtectedMode(socket)) {
       this.stats.rejectedConnections++;
       socket.end(DENIED_PROTECTED);
       return;
     }
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const client = new Client(this, socket, this.nextClientId++, this.keyspaces[0]!);
+    const client = new Client(this, socket, this.nextClientId++, this.keyspaces[0]!, unixPath);
     this.clients.set(client.id, client);
   }
 

@@ -68,6 +68,7 @@ function clientFlags(c: Client): string {
     if (c.tracking.bcast) f += 'B';
   }
   if (c.dirtyCas) f += 'd';
+  if (c.unixPath !== undefined) f += 'U';
   if (c.closing) f += 'c';
   if (c.noEvict) f += 'e';
   // 7.2's letter for CLIENT NO-TOUCH, which Kioku accepts as 7.2 does.
