@@ -38,6 +38,8 @@ export interface ParamDef {
   acted: boolean;
   /** CONFIG SET splits its value on spaces into several arguments (save, bind, ...). */
   multiArg: boolean;
+  /** A testing hook Redis keeps out of CONFIG GET patterns (HIDDEN_CONFIG): only its exact name finds it. */
+  hidden: boolean;
   /** Directive arguments → canonical value; `current` is the value now (partial updates, relative paths). */
   parse(args: string[], current: string): string;
   /** The lines CONFIG REWRITE writes for a value (after the name); [] removes the directive. */
@@ -51,6 +53,7 @@ interface Options {
   immutable?: boolean;
   protected?: boolean;
   acted?: boolean;
+  hidden?: boolean;
 }
 
 const LLONG_MAX = 9223372036854775807n;
@@ -79,6 +82,7 @@ function def(
     immutable: o.immutable ?? false,
     protected: o.protected ?? false,
     acted: o.acted ?? true,
+    hidden: o.hidden ?? false,
     multiArg,
     parse,
     rewrite,
@@ -478,6 +482,7 @@ export const PARAMETERS: ParamDef[] = [
   bool('rdb-save-incremental-fsync', true, { acted: false }),
   bool('rdbchecksum', true, { immutable: true }),
   bool('rdbcompression', true),
+  int('rdb-key-save-delay', 0, INT_MIN, INT_MAX, { hidden: true }),
   memory('repl-backlog-size', 1048576, 1, LLONG_MAX, { acted: false }),
   int('repl-backlog-ttl', 3600, 0, LLONG_MAX, { acted: false }),
   bool('repl-disable-tcp-nodelay', false, { acted: false }),

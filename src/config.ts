@@ -156,6 +156,7 @@ export class Config {
         continue;
       }
       for (const p of PARAMETERS) {
+        if (p.hidden) continue;
         for (const n of [p.name, ...p.aliases]) if (globMatch(pattern, n, true)) add(n, p);
       }
     }

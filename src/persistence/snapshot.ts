@@ -207,6 +207,12 @@ export class Snapshot {
   peakKeptBytes = 0;
 
   private readonly sliceMs: number;
+  /**
+   * rdb-key-save-delay (µs per key; a testing hook of Redis's that slows its child down): here the
+   * snapshot waits that long per key, between slices, while the server keeps serving.
+   */
+  private readonly keyDelayUs: number;
+  private delayOwedUs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -215,6 +221,7 @@ export class Snapshot {
     opts: SnapshotOptions,
   ) {
     this.sliceMs = opts.sliceMs ?? SLICE_MS;
+    this.keyDelayUs = server.config.getInt('rdb-key-save-delay');
     for (const db of server.keyspaces) {
       if (db.size === 0) continue;
       const image = new DbImage(db.index, db.data, db.expires, opts.keysPerBucket ?? KEYS_PER_BUCKET);
@@ -297,7 +304,14 @@ export class Snapshot {
       const wait = sink.write(chunk);
       if (wait !== undefined) await wait;
     }
-    await new Promise((resolve) => setImmediate(resolve));
+    if (this.delayOwedUs >= 1000) {
+      // rdb-key-save-delay: the delay is waited out without blocking the event loop.
+      const ms = Math.floor(this.delayOwedUs / 1000);
+      this.delayOwedUs -= ms * 1000;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    } else {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Writes a kept key out; its copy is then garbage. */
@@ -346,6 +360,8 @@ export class Snapshot {
             enc.entry(key, value, image.expires.size === 0 ? undefined : image.expires.get(key));
             this.keysProcessed++;
           } else if (kept !== ABSENT) this.emitKept(key, kept);
+          // rdb-key-save-delay: the slice ends once a millisecond of delay is owed (paid in flush).
+          if (this.keyDelayUs !== 0 && (this.delayOwedUs += this.keyDelayUs) >= 1000) break;
         }
         if (exhausted) break;
         await this.flush(sink);

@@ -41,6 +41,7 @@ export const WRONGTYPE = fixed('WRONGTYPE Operation against a key holding the wr
 export const ERR_SYNTAX = fixed('ERR syntax error');
 export const NOREPLICAS = fixed('NOREPLICAS Not enough good replicas to write.');
 export const READONLY_REPLICA = fixed("READONLY You can't write against a read only replica.");
+export const UNBLOCKED_ROLE_CHANGE = fixed('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
 export const MASTERDOWN = fixed("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
 export const ERR_NOT_INTEGER = fixed('ERR value is not an integer or out of range');
 export const ERR_NOT_FLOAT = fixed('ERR value is not a valid float');

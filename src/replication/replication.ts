@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bytes } from '../keyspace/bytes.js';
 import { RespBuffer } from '../persistence/aof-resp.js';
 import type { Server } from '../server.js';
+import { UNBLOCKED_ROLE_CHANGE } from '../protocol/reply-errors.js';
 import { Backlog } from './backlog.js';
 import { ReplicaLinks } from './primary-side.js';
 import { PrimaryLink } from './replica-side.js';
@@ -212,9 +213,26 @@ export class Replication {
     this.link?.stop();
     this.flush();
     this.replicas.disconnectAll();
+    // Clients blocked while this was a primary must not be served by the new primary's writes.
+    if (wasPrimary) this.disconnectBlockedClients();
     this.link = new PrimaryLink(this.server, this, host, port, wasPrimary);
     this.server.log.info(`Connecting to MASTER ${host}:${port}`);
     this.link.start();
+  }
+
+  /**
+   * A primary becomes a replica: every blocked client (BLPOP, WAIT...) gets the UNBLOCKED error
+   * and is closed after it (Redis disconnectAllBlockedClients).
+   */
+  private disconnectBlockedClients(): void {
+    const server = this.server;
+    for (const client of server.clients.values()) {
+      const blocked = server.blocking.cancel(client, (state) => {
+        server.countError(UNBLOCKED_ROLE_CHANGE.code);
+        state.client.writer.error(UNBLOCKED_ROLE_CHANGE);
+      });
+      if (blocked) client.closeAfterReply();
+    }
   }
 
   /** REPLICAOF NO ONE: this server becomes a primary, continuing its history under a new ID. */

@@ -125,6 +125,26 @@ describe('a writable replica', () => {
   }, 20_000);
 });
 
+describe('a primary that becomes a replica', () => {
+  it('releases its blocked clients with the UNBLOCKED error and closes them (no desync by BLPOP)', async () => {
+    const a = await node();
+    const b = await node();
+    const blocked = await b.t.client({ retryStrategy: () => null });
+    blocked.on('error', () => undefined);
+    const closed = new Promise((r) => blocked.once('end', r));
+    const reply = blocked.blpop('foo', 0).catch((e: Error) => e.message);
+    await waitFor('BLPOP to block', async () => (await info(b.c, 'clients')).blocked_clients === '1');
+    await follow(b.c, a.t);
+    expect(await reply).toBe('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    await closed;
+    await caughtUp(a.c, b.c);
+    await a.c.rpush('foo', 'a', 'b', 'c');
+    await caughtUp(a.c, b.c);
+    expect(await b.c.lrange('foo', 0, -1)).toEqual(['a', 'b', 'c']);
+    expect(await digest(b.c)).toBe(await digest(a.c));
+  }, 20_000);
+});
+
 describe('promotion', () => {
   it('keeps every write acknowledged by WAIT when a replica is promoted and the others follow it', async () => {
     const p = await node();

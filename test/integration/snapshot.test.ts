@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { Config } from '../../src/config.js';
 import { Server } from '../../src/server.js';
 import { Snapshot, type SnapshotEncoder } from '../../src/persistence/snapshot.js';
+import { startTestServer } from '../helpers/test-server.js';
 import type { RedisValue } from '../../src/keyspace/redis-value.js';
 import { RedisList } from '../../src/datastructures/list.js';
 import { RedisHash } from '../../src/datastructures/hash.js';
@@ -164,6 +165,32 @@ describe('Snapshot', () => {
     expect(db.size).toBe(1500);
     await snap.done;
     expect(sortRows(enc.rows)).toEqual(before);
+  });
+
+  it('rdb-key-save-delay slows the snapshot down per key while the server keeps answering', async () => {
+    const t = await startTestServer({ 'rdb-key-save-delay': '2000' });
+    try {
+      const c = await t.client();
+      const p = c.pipeline();
+      for (let i = 0; i < 200; i++) p.set(`k${i}`, `v${i}`);
+      await p.exec();
+      const started = performance.now();
+      expect(await c.bgsave()).toBe('Background saving started');
+      let pings = 0;
+      while ((await c.info('persistence')).includes('rdb_bgsave_in_progress:1')) {
+        const t0 = performance.now();
+        expect(await c.ping()).toBe('PONG');
+        expect(performance.now() - t0).toBeLessThan(100);
+        pings++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // 200 keys × 2 ms: at least 0.4 s, during which the server answered.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(380);
+      expect(pings).toBeGreaterThan(5);
+      expect((await c.info('persistence')).includes('rdb_last_bgsave_status:ok')).toBe(true);
+    } finally {
+      await t.stop();
+    }
   });
 
   it('refuses a second snapshot while one runs, and a cancelled one rejects', async () => {
