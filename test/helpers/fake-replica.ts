@@ -4,40 +4,20 @@
  * replication stream byte for byte, for tests that assert the exact bytes a primary sends.
  */
 import net from 'node:net';
+import { RawConnection } from './raw-connection.js';
 
-export class FakeReplica {
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  closed = false;
+export class FakeReplica extends RawConnection {
   /** The PSYNC reply line (without CRLF), and the RDB payload once read. */
   reply = '';
   rdb: Buffer | undefined;
   /** The RDB came in the EOF-marker form. */
   eofForm = false;
 
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  static connect(port: number): Promise<FakeReplica> {
+  static override connect(port: number): Promise<FakeReplica> {
     return new Promise((resolve, reject) => {
       const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new FakeReplica(s)));
       s.once('error', reject);
     });
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
   }
 
   /** Waits until `ready()` holds on the buffered bytes (or throws after timeoutMs). */
@@ -57,10 +37,6 @@ export class FakeReplica {
         });
       });
     }
-  }
-
-  send(...args: string[]): void {
-    this.socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
   }
 
   /** One reply line (skipping the keep-alive newlines a primary may send first). */
@@ -137,9 +113,5 @@ export class FakeReplica {
       this.buf = this.buf.subarray(at + text.length);
       return s;
     }, timeoutMs);
-  }
-
-  close(): void {
-    this.socket.destroy();
   }
 }

@@ -5,11 +5,11 @@
 import net from 'node:net';
 
 export class RawConnection {
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
+  protected buf = Buffer.alloc(0);
+  protected waiters: (() => void)[] = [];
   closed = false;
 
-  private constructor(readonly socket: net.Socket) {
+  protected constructor(readonly socket: net.Socket) {
     socket.on('data', (d) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.wake();
@@ -28,7 +28,7 @@ export class RawConnection {
     });
   }
 
-  private wake(): void {
+  protected wake(): void {
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();

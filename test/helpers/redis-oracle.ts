@@ -31,12 +31,16 @@ export function freePort(): Promise<number> {
 
 export interface RedisOracle {
   port: number;
+  child: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Starts redis-server with no persistence on 127.0.0.1; extra args as on its command line. */
-export async function startRedisOracle(extra: string[] = []): Promise<RedisOracle> {
-  const port = await freePort();
+/**
+ * Starts redis-server with no persistence on 127.0.0.1 (on `port`, else a free one); extra args
+ * as on its command line. Resolves once it is ready to accept connections.
+ */
+export async function startRedisOracle(extra: string[] = [], port?: number): Promise<RedisOracle> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     REDIS_SERVER,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', ...extra],
@@ -56,6 +60,7 @@ export async function startRedisOracle(extra: string[] = []): Promise<RedisOracl
   });
   return {
     port,
+    child,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

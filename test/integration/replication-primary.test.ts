@@ -5,16 +5,15 @@
  * WAIT; min-replicas-to-write; INFO replication, ROLE and CLIENT LIST on the primary; the
  * replica output-buffer limit; REPLCONF's replies; diskless-sync-delay gathering.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { haveRedisServer, NO_REDIS, REDIS_SERVER } from '../helpers/redis-oracle.js';
+import { freePort, haveRedisServer, NO_REDIS, startRedisOracle } from '../helpers/redis-oracle.js';
 import { caughtUp, digest, info, mixedLoad, sleep, waitFor } from '../helpers/replication.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
 import { RawConnection } from '../helpers/raw-connection.js';
@@ -36,22 +35,6 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** Ports of this file: 7400-7499, taken in turn, skipping busy ones. */
-let nextPort = 7400 + (process.pid % 50);
-async function myPort(): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const port = nextPort;
-    nextPort = nextPort >= 7499 ? 7400 : nextPort + 1;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port in 7400-7499');
-}
-
 function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-primary-'));
   dirs.push(d);
@@ -68,27 +51,10 @@ function connect(port: number): Redis {
 
 /** A redis-server replica of Kioku (`port`, `dir` given to restart one). */
 async function redisReplica(primaryPort: number, opts: { port?: number; dir?: string } = {}): Promise<{ port: number; c: Redis; child: ChildProcess; dir: string }> {
-  const port = opts.port ?? (await myPort());
+  const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? tempDir();
-  const child = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes',
-      '--dir', dir, '--replicaof', '127.0.0.1', String(primaryPort)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const { child } = await startRedisOracle(['--dir', dir, '--replicaof', '127.0.0.1', String(primaryPort)], port);
   children.add(child);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
-  });
   return { port, c: connect(port), child, dir };
 }
 

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { haveRedisServer, NO_REDIS, REDIS_SERVER } from '../helpers/redis-oracle.js';
+import { freePort, haveRedisServer, NO_REDIS, REDIS_SERVER } from '../helpers/redis-oracle.js';
 import { caughtUp, digest, info, mixedLoad, sleep, waitFor } from '../helpers/replication.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,22 +40,6 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** Ports of this file: 7520-7599 (the replica side's range), taken in turn, skipping busy ones. */
-let nextPort = 7520 + (process.pid % 40);
-async function myPort(): Promise<number> {
-  for (let i = 0; i < 80; i++) {
-    const port = nextPort;
-    nextPort = nextPort >= 7599 ? 7520 : nextPort + 1;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port in 7520-7599');
-}
-
 function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-replica-'));
   dirs.push(d);
@@ -64,6 +48,8 @@ function tempDir(): string {
 
 function connect(port: number, password?: string): Redis {
   const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: true, ...(password ? { password } : {}) });
+  // A server restarted on the same port: reconnection attempts meanwhile are expected.
+  c.on('error', () => undefined);
   clients.push(c);
   return c;
 }
@@ -91,7 +77,7 @@ async function spawnUntil(cmd: string, args: string[], ready: string): Promise<C
 
 /** A redis-server primary (or replica) on a port of this file's range. */
 async function redis(extra: string[] = [], password?: string): Promise<{ port: number; c: Redis }> {
-  const port = await myPort();
+  const port = await freePort();
   await spawnUntil(
     REDIS_SERVER,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes',
@@ -133,7 +119,7 @@ interface FakePrimary {
 }
 
 async function fakePrimary(onPsync: (s: net.Socket) => void, port?: number): Promise<FakePrimary> {
-  port ??= await myPort();
+  port ??= await freePort();
   const fake: FakePrimary = { port, received: [], sockets: [] };
   const srv = net.createServer((s) => {
     const i = fake.received.push('') - 1;
@@ -264,7 +250,7 @@ describe.skipIf(!HAVE_REDIS)('a Kioku replica of a redis-server primary', () => 
   it('a replica process restarted (SHUTDOWN, or SIGKILL after BGSAVE) comes back by partial resync', async () => {
     const p = await redis();
     const dir = tempDir();
-    const port = await myPort();
+    const port = await freePort();
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(p.port)];
     let child = await spawnUntil(bin, args, 'Ready to accept connections');
     let r = connect(port);
@@ -337,7 +323,7 @@ describe.skipIf(!HAVE_REDIS)('a Kioku replica of a redis-server primary', () => 
     expect((await info(ours.c)).slave_repl_offset).toBe((await info(theirs.c)).slave_repl_offset);
     expect(await ours.c.call('ROLE')).toEqual(await theirs.c.call('ROLE'));
     // Link down: both follow a port nobody listens on.
-    const nobody = await myPort();
+    const nobody = await freePort();
     await Promise.all([replicaOf(ours.c, nobody), replicaOf(theirs.c, nobody)]);
     await sleep(200);
     expect(await replicaFieldNames(ours.c)).toEqual(await replicaFieldNames(theirs.c));
@@ -381,7 +367,7 @@ describe.skipIf(!HAVE_REDIS)('the replica side against a fake primary', () => {
 
   it('retries once a second after a refused connection and a -LOADING reply to PSYNC, then syncs', async () => {
     const rdb = await redisRdb({ a: '1' });
-    const port = await myPort();
+    const port = await freePort();
     const r = await kioku();
     await replicaOf(r.c, port);
     await sleep(200);
