@@ -260,7 +260,7 @@ function persistenceSection(server: Server): string[] {
     ['current_save_keys_processed', snap?.keysProcessed ?? 0],
     ['current_save_keys_total', snap?.keysTotal ?? 0],
     ['rdb_changes_since_last_save', server.dirty],
-    ['rdb_bgsave_in_progress', p.bgsaveInProgress ? 1 : 0],
+    ['rdb_bgsave_in_progress', p.rdbSnapshotInProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
     ['rdb_last_bgsave_status', p.lastBgsaveOk ? 'ok' : 'err'],
     ['rdb_last_bgsave_time_sec', p.lastBgsaveSeconds],

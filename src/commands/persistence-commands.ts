@@ -17,7 +17,7 @@ const ERR_SAVE_FAILED = replyError('ERR');
 /** SAVE → OK once the dataset is on disk; the server serves nobody meanwhile, as Redis's SAVE. */
 function save(ctx: CommandContext): void {
   const p = ctx.server.persistence;
-  if (p.bgsaveInProgress) throw ERR_BGSAVE_IN_PROGRESS;
+  if (p.rdbSnapshotInProgress) throw ERR_BGSAVE_IN_PROGRESS;
   if (!p.saveSync()) throw ERR_SAVE_FAILED;
   ctx.reply.ok();
 }
@@ -33,7 +33,7 @@ function bgsave(ctx: CommandContext, argv: readonly Bytes[]): void {
     else throw ERR_SYNTAX;
   }
   const p = ctx.server.persistence;
-  if (p.bgsaveInProgress) throw ERR_BGSAVE_IN_PROGRESS;
+  if (p.rdbSnapshotInProgress) throw ERR_BGSAVE_IN_PROGRESS;
   // Another snapshot (an AOF rewrite) runs, or this is inside EXEC: it starts from the cron.
   const inExec = ctx.client.denyBlocking;
   if (ctx.server.snapshotGuard !== undefined || inExec) {

@@ -124,6 +124,14 @@ export class Persistence {
     return this.bgsave !== undefined;
   }
 
+  /**
+   * An RDB snapshot is being produced: a BGSAVE, or a diskless replica sync (which Redis makes
+   * with an RDB child too: INFO rdb_bgsave_in_progress:1, and BGSAVE answers "already in progress").
+   */
+  get rdbSnapshotInProgress(): boolean {
+    return this.bgsave !== undefined || this.server.replication.replicas.disklessSyncRunning;
+  }
+
   /** Seconds the running BGSAVE has taken so far, or -1. */
   currentBgsaveSeconds(): number {
     return this.bgsave === undefined ? -1 : Math.floor((performance.now() - this.bgsave.started) / 1000);

@@ -92,6 +92,11 @@ export class FullSyncs {
     private readonly repl: Replication,
   ) {}
 
+  /** A diskless sync's snapshot is running (INFO shows it as rdb_bgsave_in_progress, as Redis's child). */
+  get disklessRunning(): boolean {
+    return this.job?.snapshot !== undefined;
+  }
+
   /** A replica needs a full resync: it waits for the next snapshot (started now when possible). */
   enqueue(link: ReplicaLink): void {
     link.diskless = this.server.config.getBool('repl-diskless-sync') && link.hs.capaEof;

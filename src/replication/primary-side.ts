@@ -193,6 +193,11 @@ export class ReplicaLinks {
     this.configChanged();
   }
 
+  /** A snapshot streams to replicas' sockets now (diskless sync). */
+  get disklessSyncRunning(): boolean {
+    return this.fullSyncs.disklessRunning;
+  }
+
   /** INFO connected_slaves: replicas attached (any state). */
   get count(): number {
     return this.links.size;

@@ -100,6 +100,22 @@ describe('a primary and five replicas', () => {
   }, 30_000);
 });
 
+describe('a diskless sync in progress', () => {
+  it('shows as rdb_bgsave_in_progress:1, refuses BGSAVE as Redis does, and the replica syncs (rdb-key-save-delay)', async () => {
+    const p = await node({ 'rdb-key-save-delay': '20000' });
+    for (let i = 0; i < 20; i++) await p.c.set(`k${i}`, `v${i}`);
+    const r = await node();
+    await follow(r.c, p.t);
+    await waitFor('the sync to start', async () => (await info(p.c, 'persistence')).rdb_bgsave_in_progress === '1');
+    await expect(p.c.bgsave()).rejects.toThrow('ERR Background save already in progress');
+    expect(((await r.c.call('ROLE')) as unknown[])[3]).toBe('sync');
+    await p.c.config('SET', 'rdb-key-save-delay', '0');
+    await caughtUp(p.c, r.c);
+    expect(await r.c.dbsize()).toBe(20);
+    expect((await info(p.c, 'persistence')).rdb_bgsave_in_progress).toBe('0');
+  }, 20_000);
+});
+
 describe('a writable replica', () => {
   it("expires the keys its own clients gave a TTL, and leaves the primary's to the primary's DEL", async () => {
     const p = await node();
