@@ -116,6 +116,26 @@ describe('a diskless sync in progress', () => {
   }, 20_000);
 });
 
+describe('repl-backlog-ttl', () => {
+  it('frees the backlog of a primary left without replicas for that long, and a replica that comes back syncs fully', async () => {
+    const p = await node({ 'repl-backlog-ttl': '1' });
+    const r = await node();
+    await follow(r.c, p.t);
+    await caughtUp(p.c, r.c);
+    expect((await info(p.c)).repl_backlog_active).toBe('1');
+    await r.c.call('REPLICAOF', 'NO', 'ONE');
+    await waitFor('the backlog to be freed', async () => (await info(p.c)).repl_backlog_active === '0', 5_000);
+    const pi = await info(p.c);
+    expect(pi.repl_backlog_histlen).toBe('0');
+    expect(pi.connected_slaves).toBe('0');
+    await p.c.set('after', 'ttl');
+    await follow(r.c, p.t);
+    await caughtUp(p.c, r.c);
+    expect(await r.c.get('after')).toBe('ttl');
+    expect((await info(p.c, 'stats')).sync_full).toBe('2');
+  }, 20_000);
+});
+
 describe('a writable replica', () => {
   it("expires the keys its own clients gave a TTL, and leaves the primary's to the primary's DEL", async () => {
     const p = await node();
