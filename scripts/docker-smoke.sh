@@ -206,11 +206,16 @@ for name in primary replica1 replica2; do
   case $name in primary) p=$port4 ;; replica1) p=$((port4 + 1)) ;; replica2) p=$((port4 + 2)) ;; esac
   wait_pong "$p" "$NAME-$name"
 done
+# The first sync starts after repl-diskless-sync-delay (5 s by default).
+link_up() { redis-cli -p "$1" info replication | tr -d '\r' | sed -n 's/^master_link_status://p'; }
+for i in 1 2; do
+  for _ in $(seq 1 150); do [ "$(link_up $((port4 + i)))" = up ] && break; sleep 0.2; done
+done
 redis-cli -p "$port4" set greeting hello >/dev/null
 expect "WAIT 2 5000 on the primary" "$(redis-cli -p "$port4" wait 2 5000)" 2
 for i in 1 2; do
   expect "GET greeting on replica $i" "$(redis-cli -p $((port4 + i)) get greeting)" hello
-  expect "master_link_status on replica $i" "$(redis-cli -p $((port4 + i)) info replication | tr -d '\r' | sed -n 's/^master_link_status://p')" up
+  expect "master_link_status on replica $i" "$(link_up $((port4 + i)))" up
 done
 expect "SET on a replica" "$(redis-cli -p $((port4 + 1)) set k v 2>&1)" "READONLY You can't write against a read only replica."
 for name in primary replica1 replica2; do podman stop -t 10 "$NAME-$name" >/dev/null; done
