@@ -92,13 +92,17 @@ function fill(server: Server, keysPerDb: number): void {
 }
 
 /** Random changes of every kind, one batch per turn of the event loop, until `done` settles. */
-async function churn(server: Server, done: Promise<void>, keysPerDb: number, seed: number): Promise<number> {
+async function churn(server: Server, done: Promise<void>, keysPerDb: number, seed: number, ready = () => true): Promise<number> {
   const rnd = prng(seed);
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
   let turns = 0;
   const far = Date.now() + 7_200_000;
   while (!finished) {
+    if (!ready()) {
+      await new Promise((r) => setImmediate(r));
+      continue;
+    }
     turns++;
     for (let n = 0; n < 50; n++) {
       const db = server.keyspaces[[0, 1, 3, 4][Math.floor(rnd() * 4)]!]!;
@@ -124,15 +128,17 @@ async function churn(server: Server, done: Promise<void>, keysPerDb: number, see
 }
 
 describe('Snapshot', () => {
-  for (const keysPerBucket of [1 << 20, 997]) {
-    it(`writes every key once, as it was at the start, while keys change (keysPerBucket ${keysPerBucket})`, async () => {
+  // Changes from the start, or only once part of the first database is written (the snapshot
+  // then replays what it wrote so far when the first change comes: DbImage.startTracking).
+  for (const [keysPerBucket, startAt] of [[1 << 20, 0], [997, 0], [1 << 20, 2500], [997, 2500]] as const) {
+    it(`writes every key once, as it was at the start, while keys change (keysPerBucket ${keysPerBucket}, changes from key ${startAt})`, async () => {
       const server = newServer();
       const keysPerDb = 6000;
       fill(server, keysPerDb);
       const before = image(server);
       const enc = new RecordingEncoder();
-      const snap = Snapshot.start(server, enc, path.join(tmp, `snap-${keysPerBucket}.out`), { sliceMs: 0.2, keysPerBucket });
-      const turns = await churn(server, snap.done, keysPerDb, keysPerBucket);
+      const snap = Snapshot.start(server, enc, path.join(tmp, `snap-${keysPerBucket}-${startAt}.out`), { sliceMs: 0.2, keysPerBucket });
+      const turns = await churn(server, snap.done, keysPerDb, keysPerBucket + startAt, () => snap.keysProcessed >= startAt);
       await snap.done;
       expect(turns).toBeGreaterThan(10); // the changes really ran during the snapshot
       expect(enc.ended).toBe(true);
