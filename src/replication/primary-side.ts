@@ -286,7 +286,8 @@ export class ReplicaLinks {
     let i = 0;
     const out: [string, string | number][] = [];
     for (const link of this.links) {
-      const lag = now - Math.floor(link.ackTime / 1000);
+      // Redis counts the lag of online replicas only (0 while the RDB is prepared or sent).
+      const lag = link.state === 'online' ? now - Math.floor(link.ackTime / 1000) : 0;
       const port = link.hs.listeningPort;
       out.push([`slave${i++}`, `ip=${link.ip},port=${port},state=${link.state},offset=${link.ackOffset},lag=${lag}`]);
     }

@@ -102,16 +102,19 @@ describe('a primary and five replicas', () => {
 
 describe('a diskless sync in progress', () => {
   it('shows as rdb_bgsave_in_progress:1, refuses BGSAVE as Redis does, and the replica syncs (rdb-key-save-delay)', async () => {
-    const p = await node({ 'rdb-key-save-delay': '20000' });
-    for (let i = 0; i < 20; i++) await p.c.set(`k${i}`, `v${i}`);
+    const p = await node({ 'rdb-key-save-delay': '40000' });
+    for (let i = 0; i < 60; i++) await p.c.set(`k${i}`, `v${i}`);
     const r = await node();
     await follow(r.c, p.t);
     await waitFor('the sync to start', async () => (await info(p.c, 'persistence')).rdb_bgsave_in_progress === '1');
     await expect(p.c.bgsave()).rejects.toThrow('ERR Background save already in progress');
+    // While its RDB streams, the replica is in wait_bgsave, with no lag counted (as Redis).
+    await sleep(1100);
+    expect((await info(p.c)).slave0).toMatch(/^ip=127\.0\.0\.1,port=\d+,state=wait_bgsave,offset=0,lag=0$/);
     expect(((await r.c.call('ROLE')) as unknown[])[3]).toBe('sync');
     await p.c.config('SET', 'rdb-key-save-delay', '0');
     await caughtUp(p.c, r.c);
-    expect(await r.c.dbsize()).toBe(20);
+    expect(await r.c.dbsize()).toBe(60);
     expect((await info(p.c, 'persistence')).rdb_bgsave_in_progress).toBe('0');
   }, 20_000);
 });
