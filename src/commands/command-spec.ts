@@ -139,6 +139,11 @@ export interface CommandContext {
   notify(type: NotifyType, event: string, key: Bytes, db?: Keyspace): void;
   /** Propagate this instead of the command as received (SET EX → SET PXAT, GETDEL → DEL...). */
   propagateAs(argv: Bytes[]): void;
+  /**
+   * Propagate the command to the replicas (not the AOF) though it changed no data: PUBLISH, so
+   * that clients subscribed on replicas get the messages (Redis forceCommandPropagation REPL).
+   */
+  propagateToReplicas(): void;
   /** Propagate this as well, before the command itself (lazy-expiry DELs...). */
   alsoPropagate(argv: Bytes[], dbIndex?: number): void;
   /**

@@ -30,6 +30,8 @@ class CallContext implements CommandContext {
   rewritten: Bytes[] | undefined;
   /** Set by block: the command found nothing to serve and waits. */
   blockRequest: BlockRequest | undefined;
+  /** Set by propagateToReplicas: the command goes to the replicas though it changed no data. */
+  toReplicas = false;
 
   constructor(
     readonly server: Server,
@@ -57,6 +59,10 @@ class CallContext implements CommandContext {
 
   propagateAs(argv: Bytes[]): void {
     this.rewritten = argv;
+  }
+
+  propagateToReplicas(): void {
+    this.toReplicas = true;
   }
 
   alsoPropagate(argv: Bytes[], dbIndex = this.db.index): void {
@@ -211,6 +217,8 @@ export class Dispatcher {
       server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
       // WAIT counts the replicas that acknowledged the stream up to here.
       client.woff = server.replication.offset;
+    } else if (ctx.toReplicas) {
+      server.propagator.propagate(client.db.index, argv, true);
     }
     // Invalidations for the caller's own changes go out after its reply (and after EXEC's).
     server.tracking.leave(outerCaller);

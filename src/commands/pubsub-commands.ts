@@ -71,11 +71,14 @@ function unsubscribeKind(kind: SubscriptionKind) {
  */
 function publish(ctx: CommandContext, argv: readonly Bytes[]): void {
   ctx.reply.integer(ctx.server.pubsub.publish(argv[1]!, argv[2]!));
+  // Subscribers on replicas get it too (Redis: replicated, never written to the AOF).
+  ctx.propagateToReplicas();
 }
 
 /** SPUBLISH shardchannel message → receivers (shard-channel subscribers). */
 function spublish(ctx: CommandContext, argv: readonly Bytes[]): void {
   ctx.reply.integer(ctx.server.pubsub.spublish(argv[1]!, argv[2]!));
+  ctx.propagateToReplicas();
 }
 
 /** PUBSUB CHANNELS|SHARDCHANNELS [pattern] → the active channels. */

@@ -250,7 +250,8 @@ export class Aof {
   }
 
   /** Encodes a propagated write (Redis feedAppendOnlyFile). */
-  private readonly feed = (dbIndex: number, argv: readonly Bytes[]): void => {
+  private readonly feed = (dbIndex: number, argv: readonly Bytes[], replicasOnly: boolean): void => {
+    if (replicasOnly) return; // PUBLISH: for replicas, not for the AOF
     if (this.timestamps) {
       // aof-timestamp-enabled: a `#TS:<unix seconds>` annotation whenever the second changes.
       const ts = Math.floor(Date.now() / 1000);

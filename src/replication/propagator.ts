@@ -6,22 +6,28 @@
  */
 import type { Bytes } from '../keyspace/bytes.js';
 
-/** Receives each propagated command with the database it applies to. */
-export type PropagationListener = (dbIndex: number, argv: readonly Bytes[]) => void;
+/**
+ * Receives each propagated command with the database it applies to. `replicasOnly`: the command
+ * goes to replicas but not to the AOF (PUBLISH, Redis's PROPAGATE_REPL).
+ */
+export type PropagationListener = (dbIndex: number, argv: readonly Bytes[], replicasOnly: boolean) => void;
 
 export class Propagator {
   private readonly listeners = new Set<PropagationListener>();
   /** Between beginAtomic and endAtomic: the effects held back to be sent as one unit. */
-  private held: [number, readonly Bytes[]][] | undefined;
+  private held: [number, readonly Bytes[], boolean][] | undefined;
 
-  /** Sends a write's effect to every subscriber (nothing happens when there are none). */
-  propagate(dbIndex: number, argv: readonly Bytes[]): void {
+  /**
+   * Sends a write's effect to every subscriber (nothing happens when there are none);
+   * `replicasOnly`: to the replicas, not the AOF.
+   */
+  propagate(dbIndex: number, argv: readonly Bytes[], replicasOnly = false): void {
     if (this.listeners.size === 0) return;
     if (this.held !== undefined) {
-      this.held.push([dbIndex, argv]);
+      this.held.push([dbIndex, argv, replicasOnly]);
       return;
     }
-    for (const l of this.listeners) l(dbIndex, argv);
+    for (const l of this.listeners) l(dbIndex, argv, replicasOnly);
   }
 
   /** EXEC starts: hold back its effects until endAtomic. */
@@ -39,9 +45,11 @@ export class Propagator {
     this.held = undefined;
     if (ops === undefined || ops.length === 0) return;
     const wrap = ops.length > 1;
-    if (wrap) this.propagate(ops[0]![0], ['MULTI']);
-    for (const [db, argv] of ops) this.propagate(db, argv);
-    if (wrap) this.propagate(ops[ops.length - 1]![0], ['EXEC']);
+    // The AOF gets no MULTI/EXEC around replica-only commands (a transaction of PUBLISHes).
+    const replicasOnly = ops.every((op) => op[2]);
+    if (wrap) this.propagate(ops[0]![0], ['MULTI'], replicasOnly);
+    for (const [db, argv, only] of ops) this.propagate(db, argv, only);
+    if (wrap) this.propagate(ops[ops.length - 1]![0], ['EXEC'], replicasOnly);
   }
 
   /** Subscribes; returns the function that unsubscribes. */

@@ -164,4 +164,9 @@ describe.skipIf(!available)('replication stream, Kioku vs redis-server 7.0', () 
     expect(s).toContain(resp('MULTI'));
     expect(s).toContain(resp('EXEC'));
   });
+
+  it('PUBLISH and SPUBLISH go to the replicas (their subscribers get the messages), in the db of the stream', async () => {
+    const s = await same([run('SELECT', '2'), run('PUBLISH', 'news', 'hello'), run('SPUBLISH', 'shard', 'hi'), run('SELECT', '0')]);
+    expect(s).toContain(resp('PUBLISH', 'news', 'hello'));
+  });
 });

@@ -119,6 +119,27 @@ describe('a diskless sync in progress', () => {
   }, 20_000);
 });
 
+describe('pub/sub across a replication group', () => {
+  it('a message published on the primary reaches subscribers on its replicas, and stays out of the AOF', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-repl-pubsub-'));
+    dirs.push(dir);
+    const p = await node({ dir, appendonly: 'yes' });
+    const r = await node();
+    await follow(r.c, p.t);
+    await caughtUp(p.c, r.c);
+    const sub = await r.t.client();
+    const got = new Promise<[string, string]>((resolve) => sub.on('message', (ch: string, msg: string) => resolve([ch, msg])));
+    await sub.subscribe('news');
+    expect(await p.c.publish('news', 'hello')).toBe(0); // nobody subscribed on the primary itself
+    expect(await got).toEqual(['news', 'hello']);
+    await p.c.set('k', 'v');
+    await caughtUp(p.c, r.c);
+    const incr = fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    expect(incr).toContain('$1\r\nk\r\n$1\r\nv\r\n');
+    expect(incr.toLowerCase()).not.toContain('publish');
+  }, 20_000);
+});
+
 describe('repl-backlog-ttl', () => {
   it('frees the backlog of a primary left without replicas for that long, and a replica that comes back syncs fully', async () => {
     const p = await node({ 'repl-backlog-ttl': '1' });
