@@ -299,24 +299,22 @@ export class Server implements KeyspaceHost, BlockingHost {
     const file = this.config.get('unixsocket');
     if (file === '') return;
     fs.rmSync(file, { force: true });
-    const srv = net.createServer((socket) => this.accept(socket, file));
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(file, () => {
-        srv.off('error', reject);
-        resolve();
-      });
-    });
+    const srv = await this.listenOn({ path: file, backlog: this.config.getInt('tcp-backlog') }, file);
     const perm = parseInt(this.config.get('unixsocketperm'), 8);
     if (perm !== 0) fs.chmodSync(file, perm);
     this.unixListener = srv;
   }
 
   private listen(host: string, port: number): Promise<net.Server> {
+    return this.listenOn({ host, port, ipv6Only: host.includes(':'), backlog: this.config.getInt('tcp-backlog') });
+  }
+
+  /** A listening server for `options` (TCP, or a Unix socket at `unixPath`); rejects with the listen error. */
+  private listenOn(options: net.ListenOptions, unixPath?: string): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket, unixPath));
       srv.once('error', reject);
-      srv.listen({ host, port, ipv6Only: host.includes(':'), backlog: this.config.getInt('tcp-backlog') }, () => {
+      srv.listen(options, () => {
         srv.off('error', reject);
         resolve(srv);
       });

@@ -194,7 +194,12 @@ export class Keyspace {
    */
   private staleOnReplica(key: Bytes): boolean {
     const at = this.expires.get(key);
-    return at !== undefined && at <= this.host.now() && this.host.isReplica() && this.host.seesExpiredKeys?.() !== true;
+    return at !== undefined && at <= this.host.now() && this.replicaOwnCommand();
+  }
+
+  /** A replica runs a command of one of its own clients (not of its primary's stream). */
+  private replicaOwnCommand(): boolean {
+    return this.host.isReplica() && this.host.seesExpiredKeys?.() !== true;
   }
 
   /**
@@ -260,7 +265,7 @@ export class Keyspace {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.expires.set(key, at);
     // A writable replica's own client set it: this replica expires the key (Redis rememberSlaveKeyWithExpire).
-    if (this.host.isReplica() && this.host.seesExpiredKeys?.() !== true) (this.localExpires ??= new Set()).add(key);
+    if (this.replicaOwnCommand()) (this.localExpires ??= new Set()).add(key);
   }
 
   /**

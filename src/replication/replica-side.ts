@@ -29,6 +29,7 @@ import type { ReplyWriter } from '../protocol/reply-writer.js';
 import { ProtocolError } from '../protocol/reply-errors.js';
 import type { Replication } from './replication.js';
 import { SyncPayload, loadSyncPayload, type SyncLoad } from './replica-sync.js';
+import { RespBuffer } from '../persistence/aof-resp.js';
 
 /** Redis's repl_state, by the names ROLE shows. */
 type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
@@ -127,9 +128,8 @@ export class PrimaryLink {
 
   /** REPLCONF GETACK from the primary: answer REPLCONF ACK <offset>. */
   sendAck(): void {
-    if (this.client === undefined || this.socket === undefined) return;
-    const off = String(this.appliedOffset);
-    this.socket.write(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${off.length}\r\n${off}\r\n`);
+    if (this.client === undefined) return;
+    this.send([['REPLCONF', 'ACK', String(this.appliedOffset)]]);
   }
 
   // ---- Connection and handshake ----
@@ -171,14 +171,11 @@ export class PrimaryLink {
     sock.on('close', () => this.onClose(sock));
   }
 
-  /** Writes commands as RESP multibulks. */
+  /** Writes commands as RESP multibulks, in one write. */
   private send(commands: string[][]): void {
-    let out = '';
-    for (const argv of commands) {
-      out += `*${argv.length}\r\n`;
-      for (const a of argv) out += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-    }
-    this.socket?.write(Buffer.from(out, 'latin1'));
+    const out = new RespBuffer();
+    for (const argv of commands) out.command(argv);
+    this.socket?.write(out.take());
   }
 
   /** Closes the current connection, if any, without reconnecting. */
