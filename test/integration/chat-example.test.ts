@@ -7,11 +7,11 @@
  * check that a message said while someone joins reaches them exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
+import { runExampleProgram } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/chat/chat.mjs', import.meta.url));
 
@@ -31,14 +31,7 @@ type ChatModule = {
 };
 
 /** Runs the example against a port; resolves to its standard output. */
-function runExample(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [program, '--port', String(port), '--room', 'lobby'], { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
+const runExample = (port: number): Promise<string> => runExampleProgram(program, ['--port', String(port), '--room', 'lobby'], 20_000);
 
 const EXPECTED = `alice joins #lobby and gets 0 earlier message(s)
   alice (live) #1 <alice> note 1

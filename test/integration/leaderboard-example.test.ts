@@ -6,23 +6,16 @@
  * ZCARD and ZCOUNT through ioredis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
+import { runExampleProgram } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/leaderboard/leaderboard.mjs', import.meta.url));
 
 /** Runs the example against a port; resolves to its standard output. */
-function runExample(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [program, '--port', String(port), '--key', 'board'], { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
+const runExample = (port: number): Promise<string> => runExampleProgram(program, ['--port', String(port), '--key', 'board'], 20_000);
 
 const EXPECTED = `loaded 1000 players
 top 10:
