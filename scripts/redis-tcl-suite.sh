@@ -5,6 +5,7 @@
 #
 #   scripts/redis-tcl-suite.sh [unit ...]        e.g. scripts/redis-tcl-suite.sh unit/type/string unit/keyspace
 #   scripts/redis-tcl-suite.sh integration/aof   integration/* units: the suite starts Kioku itself
+#   scripts/redis-tcl-suite.sh unit/maxmemory    so does unit/maxmemory (its tests are all external:skip)
 #
 # The suite is not part of this repository and is never committed. Put `runtest` and `tests/` of
 # redis/redis at tag 7.0.15 into .redis-tests/ (git-ignored), for example from a clone of redis/redis:
@@ -70,7 +71,7 @@ make_wrappers() {
 summary=()
 for unit in "${UNITS[@]}"; do
   out=$(mktemp)
-  if [[ "$unit" == integration/* ]]; then
+  if [[ "$unit" == integration/* || "$unit" == unit/maxmemory ]]; then
     make_wrappers
     # shellcheck disable=SC2086
     (cd "$SUITE" && timeout 900 ./runtest --single "$unit" --tags "$TAGS" --timeout 60 --clients 1 "${EXTRA[@]}") >"$out" 2>&1

@@ -5,8 +5,14 @@
  *
  * Backpressure: when the socket's unsent bytes pass OUTPUT_HIGH_WATER, the client stops reading
  * and stops executing buffered commands until the socket drains, so a client that never reads its
- * replies costs a bounded amount of memory. Mirrors redis networking.c (client struct, readQueryFromClient,
- * processInputBuffer, freeClientAsync) and the client fields CLIENT LIST shows.
+ * replies costs a bounded amount of memory (about OUTPUT_HIGH_WATER + one batch of replies + the
+ * socket's read buffer), where Redis would keep reading and buffer replies without bound.
+ *
+ * Limits: `client-query-buffer-limit` closes a client whose unparsed input passes it;
+ * `client-output-buffer-limit` (output-buffer-limits.ts) is checked after each command of a batch
+ * (before its replies leave), on each write to the socket, and by the cron. Mirrors redis
+ * networking.c (client struct, readQueryFromClient, processInputBuffer, freeClientAsync) and the
+ * client fields CLIENT LIST shows.
  */
 import type { Socket } from 'node:net';
 import type { Keyspace } from './keyspace/keyspace.js';
@@ -19,6 +25,7 @@ import { discardTransaction, type MultiState } from './transactions.js';
 import type { ClientSubscriptions } from './pubsub/pubsub-hub.js';
 import type { ClientTracking } from './tracking.js';
 import type { ReplicaLink } from './replication/primary-side.js';
+import { clientInfoString } from './commands/client-commands.js';
 
 /** Unsent bytes above which the client is paused until its socket drains. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -76,6 +83,11 @@ export class Client implements ReplySink {
   woff = 0;
   /** Closing after the pending replies are written (QUIT, protocol error, CLIENT KILL). */
   closing = false;
+  /**
+   * Unix second its unsent output first passed its class's soft limit, 0 when under it (Redis
+   * obuf_soft_limit_reached_time; output-buffer-limits.ts).
+   */
+  obufSoftLimitSince = 0;
   /** Reading and executing are paused until the socket drains. */
   private paused = false;
   private closed = false;
@@ -123,9 +135,12 @@ export class Client implements ReplySink {
     this.server.stats.netInputBytes += chunk.length;
     if (this.closing) return;
     this.lastInteraction = Date.now(); // per read, as Redis's readQueryFromClient does
+    this.server.bufferedClients.add(this);
     this.decoder.feed(chunk);
-    if (this.decoder.bufferedBytes > this.server.limits.clientQueryBufferLimit) {
-      this.server.log.warn(`Closing client that reached max query buffer length: ${this.describe()}`);
+    // The link to this server's primary is never cut for its input (Redis exempts CLIENT_MASTER).
+    if (this.decoder.bufferedBytes > this.server.limits.clientQueryBufferLimit && !this.fromPrimary) {
+      // COMPAT: Redis appends "(qbuf initial bytes: ...)"; the decoder keeps no copy of them.
+      this.server.log.warn(`Closing client that reached max query buffer length: ${clientInfoString(this)}`);
       this.close();
       return;
     }
@@ -134,11 +149,15 @@ export class Client implements ReplySink {
 
   /** Runs the buffered commands until none is complete, or the client pauses or closes. */
   processInput(): void {
+    const limits = this.server.outputLimits;
     try {
       while (!this.paused && !this.closing && this.blocked === undefined) {
         const argv = this.decoder.next();
         if (argv === null) break;
         this.server.dispatcher.process(this, argv);
+        // Over its output limit: closed before this batch's replies leave, as Redis frees a client
+        // flagged close-asap without writing to it.
+        if (limits.enforce(this)) return;
         if (this.writer.pendingBytes > EARLY_FLUSH_BYTES) this.flush();
       }
     } catch (e) {
@@ -176,8 +195,11 @@ export class Client implements ReplySink {
   /** ReplySink: writes one batch with a single syscall where the socket allows. */
   write(chunks: Buffer[], bytes: number): void {
     if (this.closed) return;
-    this.server.stats.netOutputBytes += bytes;
     const s = this.socket;
+    // Replies written outside the client's own batch (MONITOR, invalidations, woken BLPOPs) are
+    // checked here, before they reach the socket.
+    if (this.server.outputLimits.enforce(this, bytes + s.writableLength)) return;
+    this.server.stats.netOutputBytes += bytes;
     if (chunks.length === 1) {
       s.write(chunks[0]!);
     } else {
@@ -185,6 +207,8 @@ export class Client implements ReplySink {
       for (const c of chunks) s.write(c);
       s.uncork();
     }
+    if (s.writableLength === 0) return;
+    this.server.bufferedClients.add(this);
     if (s.writableLength > OUTPUT_HIGH_WATER && !this.paused) {
       this.paused = true;
       s.pause();

@@ -7,9 +7,9 @@
  * Commands report events through CommandContext.notify(type, event, key) next to their
  * ctx.keyChanged call, with Redis 7.0's event name; the type is the class the event belongs to
  * (the flag that enables it). The server publishes the events no command owns: "expired" (lazy and
- * active expiry), "new" (a key created, Keyspace.set) and "keymiss" (a read lookup that missed).
- * "evicted" has its class but Kioku evicts nothing yet. The enabled mask is cached on every config
- * change, so a write pays one integer test when notifications are off.
+ * active expiry), "new" (a key created, Keyspace.set) and "keymiss" (a read lookup that missed),
+ * and "evicted" (memory/eviction.ts). The enabled mask is cached on every config change, so a
+ * write pays one integer test when notifications are off.
  */
 import type { Bytes } from './keyspace/bytes.js';
 import type { PubSubHub } from './pubsub/pubsub-hub.js';

@@ -30,6 +30,10 @@ import type { FunctionLibrary } from './scripting/function-library.js';
 import { Persistence } from './persistence/persistence.js';
 import type { Snapshot } from './persistence/snapshot.js';
 import { Aof } from './persistence/aof.js';
+import { MemoryAccounting } from './memory/accounting.js';
+import { Eviction } from './memory/eviction.js';
+import { BufferedClients } from './memory/client-buffers.js';
+import { OutputBufferLimits } from './output-buffer-limits.js';
 
 export { REDIS_VERSION, KIOKU_VERSION } from './version.js';
 
@@ -39,6 +43,12 @@ export class ServerStats {
   totalCommandsProcessed = 0;
   rejectedConnections = 0;
   expiredKeys = 0;
+  /** evicted_keys: keys deleted by the maxmemory policy (memory/eviction.ts). */
+  evictedKeys = 0;
+  /** total_eviction_exceeded_time: ms used memory spent over maxmemory, in closed periods. */
+  evictionExceededMs = 0;
+  /** performance.now() when used memory last went over maxmemory; 0 while it is not. */
+  evictionExceededSince = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
   netInputBytes = 0;
@@ -104,8 +114,10 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly blocking = new BlockingRegistry(this);
   /** WATCHed keys and the clients watching them (MULTI/EXEC). */
   readonly watches = new WatchRegistry();
+  /** client-output-buffer-limit for the normal, replica and pubsub classes (output-buffer-limits.ts). */
+  readonly outputLimits = new OutputBufferLimits(this);
   /** Pub/sub subscriptions and PUBLISH fan-out. */
-  readonly pubsub = new PubSubHub(() => this.log, (c) => this.flushSoon(c));
+  readonly pubsub = new PubSubHub((c) => this.outputLimits.enforce(c), (c) => this.flushSoon(c));
   /** Keyspace notifications (notify-keyspace-events), published through `pubsub`. */
   readonly notifications = new KeyspaceNotifications(this.pubsub);
   /** CLIENT TRACKING: keys read by tracking clients, BCAST prefixes, invalidation messages. */
@@ -118,6 +130,12 @@ export class Server implements KeyspaceHost, BlockingHost {
   /** Replication IDs, offset, backlog, this server's replicas and its link to a primary. */
   readonly replication: Replication;
   readonly stats = new ServerStats();
+  /** used_memory, and the figure maxmemory is compared with (memory/accounting.ts). */
+  readonly memory = new MemoryAccounting(this);
+  /** maxmemory and the eviction policy, applied before every command (memory/eviction.ts). */
+  readonly eviction = new Eviction(this);
+  /** The clients that may hold query or output bytes, summed by clientBufferBytes (memory/client-buffers.ts). */
+  readonly bufferedClients = new BufferedClients();
   readonly scanCursors = new ScanCursors();
   readonly keyspaces: Keyspace[];
   readonly clients = new Map<number, Client>();
@@ -142,8 +160,6 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly startedAt = Date.now();
   /** Unix seconds of the last successful save (LASTSAVE). */
   lastSave = Math.floor(Date.now() / 1000);
-  /** INFO used_memory_startup: what the process used when this server was created. */
-  readonly usedMemoryStartup = memoryInUse();
   /** INFO run_id: 40 random hex characters, new for every server. */
   readonly runId = randomBytes(20).toString('hex');
   /** serverCron runs active expiry (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, for tests). */
@@ -199,9 +215,9 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.slowlog.slowerThan = this.config.getInt('slowlog-log-slower-than');
     this.slowlog.maxLen = this.config.getInt('slowlog-max-len');
     this.slowlog.trim();
-    // COMPAT: the normal class of client-output-buffer-limit is not enforced (pubsub here, replica in primary-side.ts).
-    this.pubsub.applyOutputLimits(this.config.get('client-output-buffer-limit'));
+    this.outputLimits.configure(this.config.get('client-output-buffer-limit'), this.config.getInt('repl-backlog-size'));
     this.notifications.configure(this.config.get('notify-keyspace-events'));
+    this.eviction.configure();
   }
 
   private configChanged(name: string): void {
@@ -209,7 +225,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (name === 'hz' && this.cron) this.startCron();
     if (name === 'port' || name === 'bind') this.rebind();
     if (name === 'repl-backlog-size') this.replication.configChanged();
-    if (name.startsWith('min-replicas') || name === 'client-output-buffer-limit') this.replication.replicas.configChanged();
+    if (name.startsWith('min-replicas')) this.replication.replicas.configChanged();
     if (name === 'loglevel') this.log.level = pinoLevel(this.config.get('loglevel'));
     if (name === 'requirepass' && this.config.get('requirepass') === '') {
       for (const c of this.clients.values()) c.authenticated = true;
@@ -325,6 +341,7 @@ export class Server implements KeyspaceHost, BlockingHost {
   async stop(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     this.cron = undefined;
+    this.eviction.stop();
     this.persistence.cancelBgsave();
     this.aof.stop();
     this.replication.stop();
@@ -342,21 +359,32 @@ export class Server implements KeyspaceHost, BlockingHost {
   // ---- Clients ----
 
   private accept(socket: net.Socket, unixPath?: string): void {
-    this.stats.totalConnectionsReceived++;
+    // As Redis's acceptCommonHandler: a connection over maxclients is refused before it counts
+    // in total_connections_received; one refused by protected mode counts in both.
     if (this.clients.size >= this.config.getInt('maxclients')) {
-      this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      this.refuse(socket, '-ERR max number of clients reached\r\n');
       return;
     }
+    this.stats.totalConnectionsReceived++;
     if (unixPath === undefined && this.deniedByProtectedMode(socket)) {
-      this.stats.rejectedConnections++;
-      socket.end(DENIED_PROTECTED);
+      this.refuse(socket, DENIED_PROTECTED);
       return;
     }
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     const client = new Client(this, socket, this.nextClientId++, this.keyspaces[0]!, unixPath);
     this.clients.set(client.id, client);
+  }
+
+  /**
+   * Sends the refusal and closes once it is sent (rejected_connections). The descriptor is freed
+   * even if the peer never closes its side, and a reset from the peer is no error of ours.
+   */
+  private refuse(socket: net.Socket, reply: string): void {
+    this.stats.rejectedConnections++;
+    socket.on('error', () => socket.destroy());
+    socket.once('finish', () => socket.destroy());
+    socket.end(reply);
   }
 
   /** A CLIENT ID for a connection this server opened itself (the link to its primary). */
@@ -402,6 +430,7 @@ export class Server implements KeyspaceHost, BlockingHost {
   clientGone(client: Client): void {
     this.clients.delete(client.id);
     this.monitors.delete(client);
+    this.bufferedClients.delete(client);
     if (client.blocked !== undefined) this.blocking.unblock(client.blocked);
     this.pubsub.dropClient(client);
     if (this.watches.active) this.watches.unwatchAll(client);
@@ -485,6 +514,11 @@ export class Server implements KeyspaceHost, BlockingHost {
   }
 
   /** KeyspaceHost: a read lookup missed (the "keymiss" event, class m). */
+  tableMayGrow(bytes: number): boolean {
+    const max = this.eviction.maxmemory;
+    return max === 0 || this.memory.usedForEviction() + bytes <= max;
+  }
+
   keyMissed(db: Keyspace, key: Bytes): void {
     this.notifications.notify('keymiss', 'keymiss', key, db.index);
   }
@@ -548,6 +582,10 @@ export class Server implements KeyspaceHost, BlockingHost {
       if (this.isReplica()) for (const db of this.keyspaces) db.expireLocalKeys();
     }
     this.closeIdleClients();
+    this.bufferedClients.sample(this, Date.now());
+    this.outputLimits.cron(this.bufferedClients.live());
+    // Raises used_memory_peak, as Redis's cron does (INFO and MEMORY STATS read it).
+    this.memory.used();
     this.persistence.cron();
     this.aof.cron();
     if (this.cronLoops % Math.max(this.config.getInt('hz'), 1) === 0) this.replication.cron();
@@ -561,9 +599,11 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (timeout <= 0 || this.cronLoops % 10 !== 0) return;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      if (c.monitor || c.blocked !== undefined || c.replicaLink !== undefined) continue;
+      // As Redis's clientsCronHandleTimeout: never replicas, MONITOR, the primary's link, blocked
+      // clients (their own timeout applies) or subscribers (RESP2 and RESP3).
+      if (c.monitor || c.blocked !== undefined || c.replicaLink !== undefined || c.fromPrimary || c.pubsub !== undefined) continue;
       if (now - c.lastInteraction > timeout * 1000) {
-        this.log.debug(`Closing idle client ${c.describe()}`);
+        this.log.debug('Closing idle client');
         c.close();
       }
     }
@@ -577,10 +617,4 @@ export class Server implements KeyspaceHost, BlockingHost {
     const [t1, c1] = s[s.length - 1]!;
     return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
   }
-}
-
-/** Heap in use plus memory held outside V8 (Buffers): INFO used_memory, RDB aux used-mem. */
-export function memoryInUse(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
 }

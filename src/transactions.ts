@@ -10,8 +10,8 @@
  * Expiry follows Redis 7.0: a key with a TTL that passes before EXEC makes EXEC fail even when
  * the key has not been deleted yet; a key that was already expired (but still stored) when it
  * was WATCHed is logically absent, so its deletion by expiry is no change, while any later write
- * that makes it live again is. (Kioku evicts nothing yet; eviction, when it comes, must report
- * each evicted key through Server.signalModifiedKey like any deletion.)
+ * that makes it live again is. An evicted key touches its watchers like any deletion
+ * (memory/eviction.ts).
  */
 import type { Bytes } from './keyspace/bytes.js';
 import type { Keyspace } from './keyspace/keyspace.js';

@@ -105,7 +105,8 @@ function clientInfoLine(c: Client, now: number, argv?: readonly Bytes[]): Bytes 
   // Redis keeps the running command in the query buffer until it returns: count it as sent.
   const qbuf = c.queryBufferBytes + (argv ? multibulkSize(argv) : 0);
   const gathered = c.writer.pendingBytes;
-  const unsent = c.isClosed ? 0 : c.socket.writableLength;
+  // A replica's unsent stream includes the bytes held while its RDB is on the way.
+  const unsent = c.isClosed ? 0 : c.replicaLink !== undefined ? c.replicaLink.outputBytes : c.socket.writableLength;
   // COMPAT: Kioku has no fixed per-client reply buffer or reply list: replies gathered in this
   // batch show as obl, bytes the socket has not sent yet as omem; rbs/rbp/qbuf-free are 0.
   const fields = [
@@ -140,6 +141,11 @@ function clientInfoLine(c: Client, now: number, argv?: readonly Bytes[]): Bytes 
     `resp=${c.protocol}`,
   ];
   return fields.join(' ') + '\n';
+}
+
+/** The CLIENT LIST line of a client without its newline, for log lines (Redis catClientInfoString). */
+export function clientInfoString(c: Client): string {
+  return clientInfoLine(c, Date.now()).slice(0, -1);
 }
 
 // ---- Subcommands ----

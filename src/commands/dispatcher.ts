@@ -3,9 +3,9 @@
  * in Redis's order — handlers never repeat these checks. Mirrors redis server.c processCommand()
  * and call().
  *
- *   lookup → arity → authentication → (OOM: a later issue) → MISCONF → NOREPLICAS → READONLY
+ *   lookup → arity → authentication → maxmemory (evict; OOM) → MISCONF → NOREPLICAS → READONLY
  *   replica → pub/sub context → MASTERDOWN → LOADING → no_multi → MULTI queuing (+QUEUED; a refused command makes EXEC
- *   reply EXECABORT) → call: freeze "now", run the handler, turn a thrown
+ *   reply EXECABORT; a refused EXEC ends the transaction) → call: freeze "now", run the handler, turn a thrown
  *   ReplyError into an error reply, count stats, slowlog, MONITOR, propagate the effect.
  */
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import type { NotifyType } from '../notifications.js';
 import type { BlockRequest, CommandContext, CommandSpec } from './command-spec.js';
 import type { WriterMark } from '../protocol/reply-writer.js';
 import { allowedWhileSubscribed } from '../pubsub/pubsub-hub.js';
+import { discardTransaction } from '../transactions.js';
 import { notInSubscribedContext } from '../protocol/reply-errors.js';
 import { NOAUTH, ReplyError, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/reply-errors.js';
 import { ERR_NOT_IN_MULTI, LOADING, MASTERDOWN, NOREPLICAS, READONLY_REPLICA } from '../protocol/reply-errors.js';
@@ -94,10 +95,15 @@ export class Dispatcher {
     if (rejected !== undefined) {
       if (spec) spec.stats.rejectedCalls++;
       const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
-      this.replyError(client, rejected);
+      // A refused EXEC discards the transaction, naming why (Redis execCommandAbort; its formatted
+      // rejections carry no "ERR " there, its shared errors keep their code: OOM, NOAUTH...).
+      const execAbort = client.multi !== undefined && spec?.fullName === 'exec';
+      const why = rejected.code === 'ERR' ? rejected.message.slice(4) : rejected.message;
+      this.replyError(client, execAbort ? new ReplyError(`EXECABORT Transaction discarded because of: ${why}`) : rejected);
       if (mark !== undefined) this.applyReplyMode(client, spec, mark, true);
       // A command refused between MULTI and EXEC makes EXEC fail (Redis flagTransaction).
-      if (client.multi !== undefined) client.multi.aborted = true;
+      if (execAbort) discardTransaction(client);
+      else if (client.multi !== undefined) client.multi.aborted = true;
       return;
     }
     if (client.multi !== undefined && !RUN_IN_MULTI.has(spec!.fullName)) {
@@ -129,6 +135,11 @@ export class Dispatcher {
     const n = argv.length;
     if ((spec.arity > 0 && n !== spec.arity) || n < -spec.arity) return wrongArity(spec.fullName);
     if (!client.authenticated && !spec.has('no_auth')) return NOAUTH;
+    // maxmemory: evict what the policy allows; refuse commands that would grow memory when stuck.
+    if (this.server.eviction.maxmemory !== 0) {
+      const oom = this.server.eviction.beforeCommand(client, spec, n);
+      if (oom !== undefined) return oom;
+    }
     // The last BGSAVE failed: writes (and PING, as in Redis) are refused until a save succeeds.
     // COMPAT: a replica still applies its primary's stream (Redis 7.0 panics instead, unless
     // replica-ignore-disk-write-errors): refusing it would make the replica silently diverge.

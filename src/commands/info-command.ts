@@ -8,9 +8,12 @@
  * idle Redis reports for them, so parsers find every field they expect.
  */
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Bytes } from '../keyspace/bytes.js';
 import type { Server } from '../server.js';
 import type { CommandContext, CommandSpec } from './command-spec.js';
+import { memoryInfoFields } from '../memory/memory-report.js';
+import { scriptCacheBytes } from './memory-command.js';
 import { Config } from '../config.js';
 import { REDIS_VERSION } from '../version.js';
 
@@ -69,19 +72,6 @@ export function infoText(server: Server, args: readonly Bytes[]): string {
 
 // ---- Formatting helpers ----
 
-/** Redis's bytesToHuman: 943.27K, 1.50M, 12B. */
-export function bytesToHuman(n: number): string {
-  if (n < 1024) return `${n}B`;
-  const units = ['K', 'M', 'G', 'T', 'P', 'E'];
-  let i = 0;
-  let v = n / 1024;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(2)}${units[i]}`;
-}
-
 /** Seconds from microseconds with six decimals (used_cpu_*: "0.002819"). */
 function cpuSeconds(usec: number): string {
   return (usec / 1e6).toFixed(6);
@@ -134,100 +124,33 @@ function serverSection(server: Server): string[] {
 }
 
 function clientsSection(server: Server): string[] {
-  let maxIn = 0;
-  let maxOut = 0;
-  for (const c of server.clients.values()) {
-    maxIn = Math.max(maxIn, c.queryBufferBytes);
-    maxOut = Math.max(maxOut, c.outputBytes);
-  }
   return kv([
     ['connected_clients', server.clients.size],
     ['cluster_connections', 0],
     ['maxclients', server.config.getInt('maxclients')],
-    ['client_recent_max_input_buffer', maxIn],
-    ['client_recent_max_output_buffer', maxOut],
+    // The largest buffers the cron sampled over the last 8 seconds (memory/client-buffers.ts).
+    ['client_recent_max_input_buffer', server.bufferedClients.recentMaxInput],
+    ['client_recent_max_output_buffer', server.bufferedClients.recentMaxOutput],
     ['blocked_clients', server.blocking.blockedClients],
     ['tracking_clients', server.tracking.clients],
     ['clients_in_timeout_table', server.blocking.withDeadline],
   ]);
 }
 
-/**
- * Memory, measured from the Node process: used_memory is the V8 heap in use plus memory held
- * outside it (Buffers), rss is the process's resident set. The allocator_* fields describe V8's
- * heap (allocated = in use, active = reserved heap + external, resident = rss).
- */
+/** Memory: the accounted figures (memory/accounting.ts), laid out by memory/memory-report.ts. */
 function memorySection(server: Server): string[] {
-  const m = process.memoryUsage();
-  const used = m.heapUsed + m.external;
-  const active = m.heapTotal + m.external;
-  if (used > server.stats.usedMemoryPeak) server.stats.usedMemoryPeak = used;
-  const peak = server.stats.usedMemoryPeak;
-  let clientMem = 0;
-  for (const c of server.clients.values()) clientMem += c.outputBytes + c.queryBufferBytes;
-  const startup = Math.min(server.usedMemoryStartup, used);
-  const overhead = Math.min(used, startup + clientMem);
-  const dataset = used - overhead;
-  const netUsed = used - startup;
-  const maxmemory = Number(configValue(server, 'maxmemory', '0'));
-  const pct = (a: number, b: number) => `${(b > 0 ? (a * 100) / b : 0).toFixed(2)}%`;
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0).toFixed(2);
-  const scriptsBytes = [...server.scripts.values()].reduce((n, s) => n + s.length, 0);
   let functionCount = 0;
   for (const lib of server.functionLibraries.values()) functionCount += lib.functions.size;
-  return kv([
-    ['used_memory', used],
-    ['used_memory_human', bytesToHuman(used)],
-    ['used_memory_rss', m.rss],
-    ['used_memory_rss_human', bytesToHuman(m.rss)],
-    ['used_memory_peak', peak],
-    ['used_memory_peak_human', bytesToHuman(peak)],
-    ['used_memory_peak_perc', pct(used, peak)],
-    ['used_memory_overhead', overhead],
-    ['used_memory_startup', startup],
-    ['used_memory_dataset', dataset],
-    ['used_memory_dataset_perc', pct(dataset, netUsed)],
-    ['allocator_allocated', used],
-    ['allocator_active', active],
-    ['allocator_resident', m.rss],
-    ['total_system_memory', os.totalmem()],
-    ['total_system_memory_human', bytesToHuman(os.totalmem())],
-    ['used_memory_lua', 0],
-    ['used_memory_vm_eval', 0],
-    ['used_memory_lua_human', bytesToHuman(0)],
-    ['used_memory_scripts_eval', scriptsBytes],
-    ['number_of_cached_scripts', server.scripts.size],
-    ['number_of_functions', functionCount],
-    ['number_of_libraries', server.functionLibraries.size],
-    ['used_memory_vm_functions', 0],
-    ['used_memory_vm_total', 0],
-    ['used_memory_vm_total_human', bytesToHuman(0)],
-    ['used_memory_functions', 0],
-    ['used_memory_scripts', scriptsBytes],
-    ['used_memory_scripts_human', bytesToHuman(scriptsBytes)],
-    ['maxmemory', maxmemory],
-    ['maxmemory_human', bytesToHuman(maxmemory)],
-    ['maxmemory_policy', configValue(server, 'maxmemory-policy', 'noeviction')],
-    ['allocator_frag_ratio', ratio(active, used)],
-    ['allocator_frag_bytes', active - used],
-    ['allocator_rss_ratio', ratio(m.rss, active)],
-    ['allocator_rss_bytes', m.rss - active],
-    ['rss_overhead_ratio', ratio(m.rss, m.rss)],
-    ['rss_overhead_bytes', 0],
-    ['mem_fragmentation_ratio', ratio(m.rss, used)],
-    ['mem_fragmentation_bytes', m.rss - used],
-    ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', 0],
-    ['mem_total_replication_buffers', 0],
-    ['mem_clients_slaves', 0],
-    ['mem_clients_normal', clientMem],
-    ['mem_cluster_links', 0],
-    ['mem_aof_buffer', 0],
-    ['mem_allocator', 'libc'],
-    ['active_defrag_running', 0],
-    ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
-  ]);
+  return kv(
+    memoryInfoFields(server, {
+      maxmemory: Number(configValue(server, 'maxmemory', '0')),
+      maxmemoryPolicy: configValue(server, 'maxmemory-policy', 'noeviction'),
+      scriptsBytes: scriptCacheBytes(server),
+      scriptsCount: server.scripts.size,
+      functionCount,
+      libraryCount: server.functionLibraries.size,
+    }),
+  );
 }
 
 function persistenceSection(server: Server): string[] {
@@ -279,6 +202,8 @@ function persistenceSection(server: Server): string[] {
 
 function statsSection(server: Server): string[] {
   const st = server.stats;
+  // Used memory is over maxmemory right now: for how long (Redis stat_last_eviction_exceeded_time).
+  const exceededNow = st.evictionExceededSince === 0 ? 0 : performance.now() - st.evictionExceededSince;
   return kv([
     ['total_connections_received', st.totalConnectionsReceived],
     ['total_commands_processed', st.totalCommandsProcessed],
@@ -299,10 +224,10 @@ function statsSection(server: Server): string[] {
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
     ['expire_cycle_cpu_milliseconds', 0],
-    ['evicted_keys', 0],
+    ['evicted_keys', st.evictedKeys],
     ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['total_eviction_exceeded_time', Math.floor(st.evictionExceededMs + exceededNow)],
+    ['current_eviction_exceeded_time', Math.floor(exceededNow)],
     ['keyspace_hits', st.keyspaceHits],
     ['keyspace_misses', st.keyspaceMisses],
     ['pubsub_channels', server.pubsub.channelCount],

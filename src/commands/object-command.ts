@@ -6,7 +6,8 @@
  *
  * IDLETIME and FREQ read the keyspace's AccessTracker (access-tracker.ts), which the first of
  * them switches on for every database, in the mode the maxmemory-policy asks for (LFU policies
- * count frequencies, all others record access times). Lookups here do not count as accesses.
+ * count frequencies, all others record access times); under an LFU policy the eviction code has
+ * switched it on already (memory/eviction.ts). Lookups here do not count as accesses.
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { isCanonicalInt } from '../keyspace/bytes.js';
@@ -55,7 +56,7 @@ export function tracker(ctx: CommandContext, mode: TrackingMode): AccessTracker 
     decayMinutes: ctx.server.config.getInt('lfu-decay-time'),
   };
   for (const db of ctx.server.keyspaces) {
-    if (db.accessTracker?.mode !== mode) db.accessTracker = new AccessTracker(mode, ctx.now);
+    if (db.accessTracker?.mode !== mode) db.accessTracker = new AccessTracker(mode, ctx.now, lfu, Math.random, db.size);
     db.accessTracker.lfu = lfu;
   }
   return ctx.db.accessTracker!;

@@ -131,7 +131,6 @@ function zaddApply(ctx: CommandContext, key: Bytes, flags: ZaddFlags, pairs: Zad
     processed++;
     lastScore = score;
   }
-  if (added > 0) z.trim();
   if (created && added > 0) ctx.db.set(key, z);
   if (added + updated > 0) {
     ctx.keyChanged(key);

@@ -11,17 +11,47 @@
  * The arrays are chunked (SlotList): a plain array that grows by copying leaves its old backing
  * stores behind as old-generation garbage, about twice the final array, which a million-field hash
  * carried until V8's next major GC; chunks of 4,096 slots grow without copying.
+ *
+ * Memory: each keeps `bytes` — the objects, the index Map's table (its capacity followed by a
+ * MapShape), the chunks (the last one's capacity followed as V8 grows and trims it) and the
+ * strings — updated by every set / add / delete in O(1). Values that are not strings (a generic
+ * DenseMap<V>) count as one slot each.
  * Mirrors the role of redis dict.c for these types; knows nothing of the server.
  */
 import type { Bytes } from '../keyspace/bytes.js';
+import { arrayBytes, MapShape, objectBytes, poppedCapacity, pushedCapacity, stringBytes } from './heap-layout.js';
 
 const CHUNK_BITS = 12;
-const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+
+/** The capacity a chunk reaches when push() fills it from one slot to CHUNK_SIZE. */
+const FULL_CHUNK_CAPACITY = (() => {
+  let c = 1;
+  for (let n = 2; n <= CHUNK_SIZE; n++) c = pushedCapacity(c, n);
+  return c;
+})();
+
+/** The bytes of a string, or nothing for a value that is not one. */
+function itemBytes(v: unknown): number {
+  return typeof v === 'string' ? stringBytes(v.length) : 0;
+}
 
 /** An array of slots in chunks of 4,096: push / pop at the end, get / set anywhere. */
 class SlotList<T> {
   private readonly chunks: T[][] = [];
   length = 0;
+  /** Backing-store capacity of the last chunk, as V8 grows and trims it. */
+  private lastCapacity = 0;
+  /** Backing-store capacity of `chunks`. */
+  private chunksCapacity = 0;
+
+  /** The object, the chunk list and the chunks' stores (not the items). */
+  get bytes(): number {
+    const n = this.chunks.length;
+    if (n === 0) return objectBytes(4) + arrayBytes(this.chunksCapacity);
+    return objectBytes(4) + arrayBytes(this.chunksCapacity) + (n - 1) * arrayBytes(FULL_CHUNK_CAPACITY) + arrayBytes(this.lastCapacity);
+  }
 
   get(i: number): T {
     return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
@@ -33,8 +63,15 @@ class SlotList<T> {
 
   push(v: T): void {
     const c = this.length >>> CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push([v]);
-    else this.chunks[c]!.push(v);
+    if (c === this.chunks.length) {
+      this.chunks.push([v]);
+      this.chunksCapacity = pushedCapacity(this.chunksCapacity, this.chunks.length);
+      this.lastCapacity = 1;
+    } else {
+      const chunk = this.chunks[c]!;
+      chunk.push(v);
+      this.lastCapacity = pushedCapacity(this.lastCapacity, chunk.length);
+    }
     this.length++;
   }
 
@@ -42,7 +79,12 @@ class SlotList<T> {
   pop(): void {
     const last = this.chunks[this.chunks.length - 1]!;
     last.pop();
-    if (last.length === 0) this.chunks.pop();
+    this.lastCapacity = poppedCapacity(this.lastCapacity, last.length);
+    if (last.length === 0) {
+      this.chunks.pop();
+      this.chunksCapacity = poppedCapacity(this.chunksCapacity, this.chunks.length);
+      this.lastCapacity = FULL_CHUNK_CAPACITY;
+    }
     this.length--;
   }
 }
@@ -53,6 +95,15 @@ export class DenseMap<V> {
   private readonly index = new Map<Bytes, number>();
   private readonly keyList = new SlotList<Bytes>();
   private readonly valList = new SlotList<V>();
+  /** The index Map's capacity. */
+  private readonly shape = new MapShape();
+  /** The bytes of the keys' and values' strings. */
+  private itemBytes = 0;
+
+  /** Everything this map holds on the heap: O(1). */
+  get bytes(): number {
+    return objectBytes(5) + objectBytes(3) + this.shape.bytes + this.keyList.bytes + this.valList.bytes + this.itemBytes;
+  }
 
   get size(): number {
     return this.keyList.length;
@@ -71,12 +122,15 @@ export class DenseMap<V> {
   set(key: Bytes, value: V): boolean {
     const i = this.index.get(key);
     if (i !== undefined) {
+      this.itemBytes += itemBytes(value) - itemBytes(this.valList.get(i));
       this.valList.set(i, value);
       return false;
     }
     this.index.set(key, this.keyList.length);
+    this.shape.added();
     this.keyList.push(key);
     this.valList.push(value);
+    this.itemBytes += stringBytes(key.length) + itemBytes(value);
     return true;
   }
 
@@ -85,6 +139,8 @@ export class DenseMap<V> {
     const i = this.index.get(key);
     if (i === undefined) return false;
     this.index.delete(key);
+    this.shape.removed();
+    this.itemBytes -= stringBytes(key.length) + itemBytes(this.valList.get(i));
     const last = this.keyList.length - 1;
     if (i !== last) {
       const moved = this.keyList.get(last);
@@ -120,6 +176,15 @@ export class DenseMap<V> {
 export class DenseSet {
   private readonly index = new Map<Bytes, number>();
   private readonly list = new SlotList<Bytes>();
+  /** The index Map's capacity. */
+  private readonly shape = new MapShape();
+  /** The bytes of the members' strings. */
+  private itemBytes = 0;
+
+  /** Everything this set holds on the heap: O(1). */
+  get bytes(): number {
+    return objectBytes(4) + this.shape.bytes + this.list.bytes + this.itemBytes;
+  }
 
   get size(): number {
     return this.list.length;
@@ -133,7 +198,9 @@ export class DenseSet {
   add(member: Bytes): boolean {
     if (this.index.has(member)) return false;
     this.index.set(member, this.list.length);
+    this.shape.added();
     this.list.push(member);
+    this.itemBytes += stringBytes(member.length);
     return true;
   }
 
@@ -142,6 +209,8 @@ export class DenseSet {
     const i = this.index.get(member);
     if (i === undefined) return false;
     this.index.delete(member);
+    this.shape.removed();
+    this.itemBytes -= stringBytes(member.length);
     const last = this.list.length - 1;
     if (i !== last) {
       const moved = this.list.get(last);

@@ -12,12 +12,20 @@
  * both after every set of a field (new or updated), so a plain update can convert a listpack that
  * outgrew a lowered limit; deletions never convert.
  *
+ * Memory: `bytes` (AccountedValue) is this object, the listpack array (always exactly its length,
+ * so its size is known) or the DenseMap (which counts itself), and the strings; every mutator
+ * charges its change in O(1), a conversion in O(N) once.
+ *
  * Mirrors redis t_hash.c's hashType* API (hashTypeSet, hashTypeDelete, hashTypeConvert) and the
  * OBJ_ENCODING_LISTPACK / OBJ_ENCODING_HT split. Knows nothing of the server: the limits are
  * passed in by the caller.
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { DenseMap } from './dense-dict.js';
+import { AccountedValue, arrayBytes, objectBytes, removedAt, stringBytes } from './heap-layout.js';
+
+/** This object: data, bytes, owner, stores. */
+const OBJECT_BYTES = objectBytes(4);
 
 /** The thresholds a write is checked against (the server's cached hash-max-listpack-* values). */
 export interface HashEncodingLimits {
@@ -27,15 +35,25 @@ export interface HashEncodingLimits {
   readonly hashMaxListpackValue: number;
 }
 
-export class RedisHash {
+export class RedisHash extends AccountedValue {
   /**
    * The fields and values: a flat array while listpack-encoded, a DenseMap once hashtable-encoded.
    * One slot for both keeps a small hash at one object plus one array.
    */
   private data: Bytes[] | DenseMap<Bytes>;
 
+  /** `data`: a listpack array is taken as it is (it must be exactly its length: slice() it). */
   constructor(data: Bytes[] | DenseMap<Bytes> = []) {
+    super();
     this.data = data;
+    let bytes = OBJECT_BYTES;
+    if (Array.isArray(data)) {
+      bytes += arrayBytes(data.length);
+      for (const s of data) bytes += stringBytes(s.length);
+    } else {
+      bytes += data.bytes;
+    }
+    this.charge(bytes);
   }
 
   /** TYPE's answer (a prototype getter, so it costs no slot per hash). */
@@ -92,15 +110,22 @@ export class RedisHash {
     if (Array.isArray(d) && (field.length > limits.hashMaxListpackValue || value.length > limits.hashMaxListpackValue)) {
       d = this.toHashtable();
     }
-    if (!Array.isArray(d)) return d.set(field, value);
+    if (!Array.isArray(d)) {
+      const before = d.bytes;
+      const added = d.set(field, value);
+      this.charge(d.bytes - before);
+      return added;
+    }
     const i = RedisHash.find(d, field);
     if (i >= 0) {
+      this.charge(stringBytes(value.length) - stringBytes(d[i + 1]!.length));
       d[i + 1] = value;
     } else {
       // A new array of exactly the new length, like Redis's listpack realloc: push() would leave
       // up to half the backing store spare (measured: ~200 bytes more per 10-field hash).
       d = d.concat(field, value);
       this.data = d;
+      this.charge(2 * 8 + (d.length === 2 ? 16 : 0) + stringBytes(field.length) + stringBytes(value.length));
     }
     if (d.length >> 1 > limits.hashMaxListpackEntries) this.toHashtable();
     return i < 0;
@@ -109,10 +134,16 @@ export class RedisHash {
   /** Removes the field; true if it was there. Never changes the encoding. */
   delete(field: Bytes): boolean {
     const d = this.data;
-    if (!Array.isArray(d)) return d.delete(field);
+    if (!Array.isArray(d)) {
+      const before = d.bytes;
+      const removed = d.delete(field);
+      this.charge(d.bytes - before);
+      return removed;
+    }
     const i = RedisHash.find(d, field);
     if (i < 0) return false;
-    d.splice(i, 2);
+    this.charge(arrayBytes(d.length - 2) - arrayBytes(d.length) - stringBytes(d[i]!.length) - stringBytes(d[i + 1]!.length));
+    this.data = removedAt(d, i, 2);
     return true;
   }
 
@@ -120,8 +151,13 @@ export class RedisHash {
   private toHashtable(): DenseMap<Bytes> {
     const lp = this.data as Bytes[];
     const m = new DenseMap<Bytes>();
-    for (let i = 0; i < lp.length; i += 2) m.set(lp[i]!, lp[i + 1]!);
+    let strings = 0;
+    for (let i = 0; i < lp.length; i += 2) {
+      m.set(lp[i]!, lp[i + 1]!);
+      strings += stringBytes(lp[i]!.length) + stringBytes(lp[i + 1]!.length);
+    }
     this.data = m;
+    this.charge(m.bytes - arrayBytes(lp.length) - strings);
     return m;
   }
 

@@ -11,10 +11,17 @@
  *
  * Conversion is one-way, as in Redis: the first non-integer member, or a member beyond the
  * limit, turns the intset into a hashtable, and removals never turn it back.
+ * Memory: `bytes` (AccountedValue) is this object, the intset array (kept exactly its length) or
+ * the DenseSet (which counts itself), and the members' strings; every mutator charges its change.
+ *
  * Mirrors redis t_set.c's setType* API and intset.c; knows nothing of the server or the protocol.
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { DenseSet } from './dense-dict.js';
+import { AccountedValue, arrayBytes, insertedAt, objectBytes, removedAt, stringBytes, WORD } from './heap-layout.js';
+
+/** This object: type, ints, table, bytes, owner, stores. */
+const OBJECT_BYTES = objectBytes(6);
 
 /** A uniform random number in [0, 1) (Math.random, or a seeded one in tests). */
 export type RandomSource = () => number;
@@ -85,7 +92,7 @@ function distinctSlots(n: number, count: number, random: RandomSource): number[]
 
 // ---- The set value ----
 
-export class RedisSet {
+export class RedisSet extends AccountedValue {
   readonly type = 'set' as const;
   /** The intset encoding: canonical int64 texts, ascending. null once converted. */
   private ints: Bytes[] | null;
@@ -94,8 +101,10 @@ export class RedisSet {
 
   /** An empty set, in the intset encoding (Redis creates intsets until a member says otherwise). */
   constructor() {
+    super();
     this.ints = [];
     this.table = null;
+    this.charge(OBJECT_BYTES + arrayBytes(0));
   }
 
   /**
@@ -132,13 +141,19 @@ export class RedisSet {
       if (isIntsetMember(member)) {
         const i = searchInts(ints, member);
         if (i >= 0) return false;
-        ints.splice(-i - 1, 0, member);
-        if (ints.length > maxIntsetEntries) this.toHashtable();
+        // A new array of exactly the new length (Redis reallocs its intset the same way).
+        this.ints = insertedAt(ints, -i - 1, member);
+        this.charge(WORD + (ints.length === 0 ? 16 : 0) + stringBytes(member.length));
+        if (this.ints.length > maxIntsetEntries) this.toHashtable();
         return true;
       }
       this.toHashtable();
     }
-    return this.table!.add(member);
+    const table = this.table!;
+    const before = table.bytes;
+    const added = table.add(member);
+    this.charge(table.bytes - before);
+    return added;
   }
 
   /** Removes a member; true if it was there. The encoding stays as it is. */
@@ -148,10 +163,15 @@ export class RedisSet {
       if (!isIntsetMember(member)) return false;
       const i = searchInts(ints, member);
       if (i < 0) return false;
-      ints.splice(i, 1);
+      this.ints = removedAt(ints, i, 1);
+      this.charge(arrayBytes(ints.length - 1) - arrayBytes(ints.length) - stringBytes(member.length));
       return true;
     }
-    return this.table!.delete(member);
+    const table = this.table!;
+    const before = table.bytes;
+    const removed = table.delete(member);
+    this.charge(table.bytes - before);
+    return removed;
   }
 
   /** Every member, in the encoding's order: ascending for an intset. */
@@ -188,12 +208,14 @@ export class RedisSet {
     if (ints === null) {
       // Each step takes a uniform slot among those left; the table fills the hole at once.
       const table = this.table!;
+      const before = table.bytes;
       const out: Bytes[] = [];
       for (let i = 0; i < count; i++) {
         const m = table.at(Math.floor(random() * table.size));
         table.delete(m);
         out.push(m);
       }
+      this.charge(table.bytes - before);
       return out;
     }
     // One pass over the array rather than a splice per member.
@@ -201,9 +223,14 @@ export class RedisSet {
     const taken = new Uint8Array(ints.length);
     for (const s of slots) taken[s] = 1;
     const out = slots.map((s) => ints[s]!);
-    let w = 0;
-    for (let r = 0; r < ints.length; r++) if (taken[r] === 0) ints[w++] = ints[r]!;
-    ints.length = w;
+    const kept: Bytes[] = [];
+    let strings = 0;
+    for (let r = 0; r < ints.length; r++) {
+      if (taken[r] === 0) kept.push(ints[r]!);
+      else strings += stringBytes(ints[r]!.length);
+    }
+    this.ints = kept.slice();
+    this.charge(arrayBytes(kept.length) - arrayBytes(ints.length) - strings);
     return out;
   }
 
@@ -217,14 +244,22 @@ export class RedisSet {
       c.table = new DenseSet();
       for (const m of this.table!.values()) c.table.add(m);
     }
+    c.charge(OBJECT_BYTES + (c.table === null ? arrayBytes(c.ints!.length) : c.table.bytes) - c.bytes);
+    if (c.ints !== null) for (const m of c.ints) c.charge(stringBytes(m.length));
     return c;
   }
 
   /** Converts to the hashtable encoding (Redis setTypeConvert); never the other way. */
   private toHashtable(): void {
+    const ints = this.ints!;
     const table = new DenseSet();
-    for (const m of this.ints!) table.add(m);
+    let strings = 0;
+    for (const m of ints) {
+      table.add(m);
+      strings += stringBytes(m.length);
+    }
     this.table = table;
     this.ints = null;
+    this.charge(table.bytes - arrayBytes(ints.length) - strings);
   }
 }

@@ -27,6 +27,7 @@
  * every span with the same arithmetic whether or not the link ends in a node.
  */
 import type { Bytes } from '../keyspace/bytes.js';
+import { ARRAY_BUFFER, arrayBytes, objectBytes, pushedCapacity, TYPED_ARRAY_VIEW } from './heap-layout.js';
 
 /** Redis's ZSKIPLIST_MAXLEVEL. */
 export const MAX_LEVEL = 32;
@@ -126,6 +127,8 @@ export class Skiplist {
   /** Members by slot, and the freed slots. */
   private members: (Bytes | undefined)[] = [];
   private freeSlots: number[] = [];
+  /** Backing-store capacity of `members` (grown by push), for `bytes`. */
+  private membersCapacity = 0;
 
   /** Scratch for insert/delete: the last node before the position on each level, and its rank. */
   private readonly update = new Int32Array(MAX_LEVEL);
@@ -159,8 +162,28 @@ export class Skiplist {
     c.top = this.top;
     c.freeByLevel.set(this.freeByLevel);
     c.members = this.members.slice();
+    c.membersCapacity = c.members.length;
     c.freeSlots = this.freeSlots.slice();
     return c;
+  }
+
+  /**
+   * The heap this skiplist takes, members' strings excluded (the sorted set counts them): this
+   * object, the pool (off V8's heap, in `external`) and its views, the scratch arrays, the
+   * members array and the free-slot stack. O(1).
+   */
+  get bytes(): number {
+    return (
+      objectBytes(13) +
+      // f64 and i32 over the pool's buffer; freeByLevel, update and rank over their own.
+      5 * TYPED_ARRAY_VIEW +
+      4 * ARRAY_BUFFER +
+      this.f64.byteLength +
+      (MAX_LEVEL + 1) * 4 +
+      MAX_LEVEL * 12 +
+      arrayBytes(this.membersCapacity) +
+      arrayBytes(this.freeSlots.length)
+    );
   }
 
   // ---- Node fields ----
@@ -233,6 +256,7 @@ export class Skiplist {
     if (slot === undefined) {
       slot = this.members.length;
       this.members.push(member);
+      this.membersCapacity = pushedCapacity(this.membersCapacity, this.members.length);
     } else {
       this.members[slot] = member;
     }

@@ -1,10 +1,10 @@
 /**
  * SortedSet: the value of a zset key, in Redis 7.0's two encodings.
  *
- * - "listpack" (small sets): two flat arrays, members and scores, kept sorted by (score, member
- *   bytes) — the order Redis's listpack holds them in, so replies come out in exactly Redis's
- *   order, and a small set costs two arrays. Member lookups scan, as in a listpack; sets stay
- *   small (zset-max-listpack-entries, default 128).
+ * - "listpack" (small sets, sorted-set-listpack.ts): two flat arrays, members and scores, kept
+ *   sorted by (score, member bytes) — the order Redis's listpack holds them in, so replies come out
+ *   in exactly Redis's order, and a small set costs two arrays. Member lookups scan, as in a
+ *   listpack; sets stay small (zset-max-listpack-entries, default 128).
  * - "skiplist": a Skiplist (ordered index with ranks) plus a Map from member to its skiplist node,
  *   Redis's dict + zskiplist pair: O(1) ZSCORE, O(log n) rank and range queries.
  *
@@ -18,22 +18,27 @@
  * Mirrors redis t_zset.c's zset* / zzl* layers; knows nothing of the server.
  *
  * A listpack stores scores as text, which turns -0 into 0: the listpack encoding does the same.
+ *
+ * Memory: each encoding knows its `bytes` in O(1) (the listpack's arrays are kept exactly their
+ * length; the skiplist's Map capacity is followed by a MapShape; the members' strings are summed
+ * as they come and go), and SortedSet (an AccountedValue) charges the change after each mutator.
  */
 import type { Bytes } from '../keyspace/bytes.js';
+import { AccountedValue, MapShape, objectBytes, stringBytes } from './heap-layout.js';
 import {
   Skiplist,
   lexGteMin,
   lexLteMax,
-  lexRangeNonEmpty,
   scoreGteMin,
   scoreLteMax,
-  scoreRangeNonEmpty,
   type LexRange,
   type RandomSource,
   type ScoreRange,
 } from './skiplist.js';
+import { ListpackZset, listpackScore, type EntryVisitor, type ZsetEncoding } from './sorted-set-listpack.js';
 
 export type { LexRange, ScoreRange, RandomSource } from './skiplist.js';
+export type { EntryVisitor } from './sorted-set-listpack.js';
 
 /** The two thresholds that decide the encoding (the server's encodingLimits fit this shape). */
 export interface ZsetLimits {
@@ -41,224 +46,28 @@ export interface ZsetLimits {
   readonly zsetMaxListpackValue: number;
 }
 
-/** Receives entries in order; returning false stops the walk. */
-export type EntryVisitor = (member: Bytes, score: number) => boolean | void;
-
-/** What each encoding provides. Ranks are 0-based in ascending order unless said otherwise. */
-interface ZsetEncoding {
-  readonly name: 'listpack' | 'skiplist';
-  readonly size: number;
-  score(member: Bytes): number | undefined;
-  /** Adds a member that is not present. */
-  add(member: Bytes, score: number): void;
-  /** Changes the score of a present member. */
-  rescore(member: Bytes, score: number): void;
-  remove(member: Bytes): boolean;
-  rank(member: Bytes): number | undefined;
-  /** The entry at a rank (0 ≤ rank < size). */
-  at(rank: number): [Bytes, number];
-  /** Visits `count` entries from `start` (counted from the end when reverse), in that direction. */
-  walkRank(start: number, reverse: boolean, count: number, visit: EntryVisitor): void;
-  /**
-   * Visits the entries in a score or lex range: from its first entry in the walk's direction,
-   * `offset` entries are skipped, then up to `limit` (< 0: no limit) are visited while in range.
-   */
-  walkScore(r: ScoreRange, reverse: boolean, offset: number, limit: number, visit: EntryVisitor): void;
-  walkLex(r: LexRange, reverse: boolean, offset: number, limit: number, visit: EntryVisitor): void;
-  countScore(r: ScoreRange): number;
-  countLex(r: LexRange): number;
-  /** Removes the entries at ranks start..end (inclusive, valid). */
-  deleteRanks(start: number, end: number): number;
-  deleteScore(r: ScoreRange): number;
-  deleteLex(r: LexRange): number;
-  copy(): ZsetEncoding;
-}
-
-// ---- listpack encoding ----
-
-/** +0 for -0, as a listpack's text form of a score does. */
-function listpackScore(score: number): number {
-  return score === 0 ? 0 : score;
-}
-
-class ListpackZset implements ZsetEncoding {
-  readonly name = 'listpack';
-
-  constructor(
-    /** Members in (score, member) order. */
-    public members: Bytes[] = [],
-    /** Their scores, same positions. */
-    public scores: number[] = [],
-  ) {}
-
-  get size(): number {
-    return this.members.length;
-  }
-
-  score(member: Bytes): number | undefined {
-    const i = this.members.indexOf(member);
-    return i < 0 ? undefined : this.scores[i];
-  }
-
-  /** Where (score, member) goes: the first position whose entry sorts after it. */
-  private position(score: number, member: Bytes): number {
-    let lo = 0;
-    let hi = this.members.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = this.scores[mid]!;
-      if (s < score || (s === score && this.members[mid]! < member)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(member: Bytes, score: number): void {
-    score = listpackScore(score);
-    const i = this.position(score, member);
-    this.members.splice(i, 0, member);
-    this.scores.splice(i, 0, score);
-  }
-
-  rescore(member: Bytes, score: number): void {
-    this.remove(member);
-    this.add(member, score);
-  }
-
-  remove(member: Bytes): boolean {
-    const i = this.members.indexOf(member);
-    if (i < 0) return false;
-    this.members.splice(i, 1);
-    this.scores.splice(i, 1);
-    return true;
-  }
-
-  rank(member: Bytes): number | undefined {
-    const i = this.members.indexOf(member);
-    return i < 0 ? undefined : i;
-  }
-
-  at(rank: number): [Bytes, number] {
-    return [this.members[rank]!, this.scores[rank]!];
-  }
-
-  walkRank(start: number, reverse: boolean, count: number, visit: EntryVisitor): void {
-    const n = this.members.length;
-    for (let k = 0; k < count; k++) {
-      const i = reverse ? n - 1 - start - k : start + k;
-      if (visit(this.members[i]!, this.scores[i]!) === false) return;
-    }
-  }
-
-  /**
-   * The listpack walk Redis does. Nothing when the range is empty or does not reach the set
-   * (its last entry below the low bound, or its first above the high bound — tests that assume
-   * the set is ordered by the range's key, as a lex range over mixed scores is not). Otherwise
-   * from the first entry in the walk's direction that passes the near bound: skip `offset`, then
-   * visit while the far bound holds.
-   */
-  private walkWhere(
-    nonEmpty: boolean,
-    gte: (i: number) => boolean,
-    lte: (i: number) => boolean,
-    reverse: boolean,
-    offset: number,
-    limit: number,
-    visit: EntryVisitor,
-  ): void {
-    const n = this.members.length;
-    if (!nonEmpty || n === 0 || !gte(n - 1) || !lte(0)) return;
-    const near = reverse ? lte : gte;
-    const far = reverse ? gte : lte;
-    const step = reverse ? -1 : 1;
-    let i = reverse ? n - 1 : 0;
-    while (i >= 0 && i < n && !near(i)) i += step;
-    if (i < 0 || i >= n || !far(i)) return;
-    i += step * offset;
-    for (; i >= 0 && i < n && limit !== 0 && far(i); i += step, limit--) {
-      if (visit(this.members[i]!, this.scores[i]!) === false) return;
-    }
-  }
-
-  walkScore(r: ScoreRange, reverse: boolean, offset: number, limit: number, visit: EntryVisitor): void {
-    const gte = (i: number) => scoreGteMin(this.scores[i]!, r);
-    const lte = (i: number) => scoreLteMax(this.scores[i]!, r);
-    this.walkWhere(scoreRangeNonEmpty(r), gte, lte, reverse, offset, limit, visit);
-  }
-
-  walkLex(r: LexRange, reverse: boolean, offset: number, limit: number, visit: EntryVisitor): void {
-    const gte = (i: number) => lexGteMin(this.members[i]!, r);
-    const lte = (i: number) => lexLteMax(this.members[i]!, r);
-    this.walkWhere(lexRangeNonEmpty(r), gte, lte, reverse, offset, limit, visit);
-  }
-
-  countScore(r: ScoreRange): number {
-    let n = 0;
-    this.walkScore(r, false, 0, -1, () => void n++);
-    return n;
-  }
-
-  countLex(r: LexRange): number {
-    let n = 0;
-    this.walkLex(r, false, 0, -1, () => void n++);
-    return n;
-  }
-
-  deleteRanks(start: number, end: number): number {
-    this.members.splice(start, end - start + 1);
-    this.scores.splice(start, end - start + 1);
-    return end - start + 1;
-  }
-
-  /** Deletes the run that a forward walk of the range would visit. */
-  private deleteRun(first: number, count: number): number {
-    return count === 0 ? 0 : this.deleteRanks(first, first + count - 1);
-  }
-
-  deleteScore(r: ScoreRange): number {
-    let first = -1;
-    let count = 0;
-    this.walkScore(r, false, 0, -1, (m) => {
-      if (first < 0) first = this.members.indexOf(m);
-      count++;
-    });
-    return this.deleteRun(first, count);
-  }
-
-  deleteLex(r: LexRange): number {
-    let first = -1;
-    let count = 0;
-    this.walkLex(r, false, 0, -1, (m) => {
-      if (first < 0) first = this.members.indexOf(m);
-      count++;
-    });
-    return this.deleteRun(first, count);
-  }
-
-  copy(): ListpackZset {
-    return new ListpackZset(this.members.slice(), this.scores.slice());
-  }
-
-  /**
-   * Gives the arrays exactly the room they use: V8 grows an array by half again plus 16 slots,
-   * which for a small set is more than the set itself.
-   */
-  trim(): void {
-    this.members = this.members.slice();
-    this.scores = this.scores.slice();
-  }
-}
+/** A JavaScript closure (the skiplist encoding's `forget`) with its context. */
+const CLOSURE_BYTES = 64 + 48;
 
 // ---- skiplist encoding ----
 
 class SkiplistZset implements ZsetEncoding {
   readonly name = 'skiplist';
 
+  /** The dict's capacity. */
+  private readonly shape = new MapShape();
+  /** The bytes of the members' strings. */
+  private strings = 0;
+
   constructor(
     readonly zsl: Skiplist,
     /** member → its node in zsl. */
     readonly dict: Map<Bytes, number> = new Map(),
   ) {}
+
+  get bytes(): number {
+    return objectBytes(6) + CLOSURE_BYTES + this.shape.bytes + this.zsl.bytes + this.strings;
+  }
 
   get size(): number {
     return this.dict.size;
@@ -271,6 +80,8 @@ class SkiplistZset implements ZsetEncoding {
 
   add(member: Bytes, score: number): void {
     this.dict.set(member, this.zsl.insert(score, member));
+    this.shape.added();
+    this.strings += stringBytes(member.length);
   }
 
   rescore(member: Bytes, score: number): void {
@@ -281,7 +92,7 @@ class SkiplistZset implements ZsetEncoding {
     const id = this.dict.get(member);
     if (id === undefined) return false;
     this.zsl.delete(this.zsl.score(id), member);
-    this.dict.delete(member);
+    this.forget(member);
     return true;
   }
 
@@ -349,6 +160,8 @@ class SkiplistZset implements ZsetEncoding {
 
   private readonly forget = (member: Bytes): void => {
     this.dict.delete(member);
+    this.shape.removed();
+    this.strings -= stringBytes(member.length);
   };
 
   deleteRanks(start: number, end: number): number {
@@ -364,18 +177,31 @@ class SkiplistZset implements ZsetEncoding {
   }
 
   copy(): SkiplistZset {
-    return new SkiplistZset(this.zsl.clone(), new Map(this.dict));
+    const c = new SkiplistZset(this.zsl.clone(), new Map(this.dict));
+    for (let i = 0; i < this.dict.size; i++) c.shape.added();
+    c.strings = this.strings;
+    return c;
   }
 }
 
 // ---- the zset value ----
 
-export class SortedSet {
+/** A SortedSet object: enc, random, bytes, owner, stores. */
+const OBJECT_BYTES = objectBytes(5);
+
+export class SortedSet extends AccountedValue {
   private enc: ZsetEncoding;
 
   /** `random` draws skiplist levels (tests inject a seeded one). */
   constructor(private readonly random: RandomSource = Math.random) {
+    super();
     this.enc = new ListpackZset();
+    this.sync();
+  }
+
+  /** Charges the change of the encoding's size since the last call (after every mutator). */
+  private sync(): void {
+    this.charge(OBJECT_BYTES + this.enc.bytes - this.bytes);
   }
 
   /**
@@ -397,6 +223,7 @@ export class SortedSet {
       for (const [m, s] of list) zs.add(m, s);
       z.enc = zs;
     }
+    z.sync();
     return z;
   }
 
@@ -414,6 +241,7 @@ export class SortedSet {
   copy(): SortedSet {
     const z = new SortedSet(this.random);
     z.enc = this.enc.copy();
+    z.sync();
     return z;
   }
 
@@ -439,24 +267,20 @@ export class SortedSet {
       this.toSkiplist();
     }
     this.enc.add(member, score);
-  }
-
-  /**
-   * Ends a write that added members: a listpack's arrays are cut to their size (see
-   * ListpackZset.trim), so that small sets, the common case, cost as little as they can.
-   */
-  trim(): void {
-    if (this.enc instanceof ListpackZset) this.enc.trim();
+    this.sync();
   }
 
   /** Gives a present member a new score. */
   update(member: Bytes, score: number): void {
     this.enc.rescore(member, score);
+    this.sync();
   }
 
   /** Removes a member; false if absent. */
   remove(member: Bytes): boolean {
-    return this.enc.remove(member);
+    const removed = this.enc.remove(member);
+    this.sync();
+    return removed;
   }
 
   /** The member's 0-based rank in ascending order, undefined if absent. */
@@ -496,17 +320,23 @@ export class SortedSet {
 
   /** Removes ranks start..end (0-based, inclusive, valid); returns how many. */
   deleteRanks(start: number, end: number): number {
-    return this.enc.deleteRanks(start, end);
+    const n = this.enc.deleteRanks(start, end);
+    this.sync();
+    return n;
   }
 
   /** ZREMRANGEBYSCORE; returns how many were removed. */
   deleteScore(r: ScoreRange): number {
-    return this.enc.deleteScore(r);
+    const n = this.enc.deleteScore(r);
+    this.sync();
+    return n;
   }
 
   /** ZREMRANGEBYLEX; returns how many were removed. */
   deleteLex(r: LexRange): number {
-    return this.enc.deleteLex(r);
+    const n = this.enc.deleteLex(r);
+    this.sync();
+    return n;
   }
 
   /**
@@ -518,8 +348,8 @@ export class SortedSet {
     const out: [Bytes, number][] = [];
     if (n <= 0) return out;
     this.enc.walkRank(0, max, n, (m, s) => void out.push([m, s]));
-    if (max) this.enc.deleteRanks(this.size - n, this.size - 1);
-    else this.enc.deleteRanks(0, n - 1);
+    if (max) this.deleteRanks(this.size - n, this.size - 1);
+    else this.deleteRanks(0, n - 1);
     return out;
   }
 
@@ -582,5 +412,6 @@ export class SortedSet {
     const zs = new SkiplistZset(new Skiplist(this.random, 2 * lp.size + 2));
     for (let i = 0; i < lp.size; i++) zs.add(lp.members[i]!, lp.scores[i]!);
     this.enc = zs;
+    this.sync();
   }
 }

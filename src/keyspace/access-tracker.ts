@@ -4,22 +4,24 @@
  * every object header (robj.lru); mirrors the behaviour of redis evict.c's LRU clock and
  * LFULogIncr / LFUDecrAndReturn, as the redis.conf "LFU" section documents it.
  *
- * Memory: a key costs nothing here until someone asks. Tracking is switched on for all
- * databases by the first OBJECT IDLETIME or OBJECT FREQ (Kioku evicts nothing, so nothing else
- * needs it); from then on each key looked up gets one Map entry holding a small integer (a V8
- * Smi: seconds, or minutes and counter packed, relative to when tracking began).
+ * Memory: a key costs nothing here until someone asks. LFU tracking is switched on for all
+ * databases as soon as an LFU maxmemory-policy is set (memory/eviction.ts samples the counters);
+ * otherwise tracking starts with the first OBJECT IDLETIME or OBJECT FREQ (LRU eviction needs no
+ * per-key data: it uses the keyspace Map's order, Keyspace.lruOrder). LFU counters live in a
+ * count-min sketch of 4 to 8 bytes per key (lfu-sketch.ts); access times in one Map entry per key
+ * looked up, holding a small integer (a V8 Smi: seconds since tracking began).
  *
  * COMPAT: a key not looked up since tracking began counts as accessed when tracking began, so
  * the first OBJECT IDLETIME of a server answers 0 for every key (Redis knows the real times).
  */
 import type { Bytes } from './bytes.js';
+import { LfuSketch } from './lfu-sketch.js';
 
 /** What is tracked: last access (LRU policies, the default) or access frequency (LFU policies). */
 export type TrackingMode = 'lru' | 'lfu';
 
-/** Redis's LFU_INIT_VAL: the counter of a new key, so it is not evicted at once. */
-const LFU_INIT = 5;
-const LFU_MAX = 255;
+/** What used_memory counts per tracked key (keyspace/memory-usage.ts TRACKED_KEY_BYTES; keep equal). */
+const TRACKED_KEY_BYTES = 42;
 
 /** LFU tuning, from the lfu-log-factor and lfu-decay-time parameters. */
 export interface LfuParams {
@@ -28,11 +30,10 @@ export interface LfuParams {
 }
 
 export class AccessTracker {
-  /**
-   * key → LRU: seconds since `since` of the last access; LFU: (minutes since `since`) * 256 +
-   * counter, the minute being when the counter last decayed or grew.
-   */
+  /** LRU mode: key → seconds since `since` of the last access. */
   private entries = new Map<Bytes, number>();
+  /** LFU mode: the counters. */
+  private readonly sketch: LfuSketch | undefined;
 
   constructor(
     readonly mode: TrackingMode,
@@ -42,33 +43,26 @@ export class AccessTracker {
     public lfu: LfuParams = { logFactor: 10, decayMinutes: 1 },
     /** Random source in [0, 1) for the LFU counter's probabilistic increment. */
     private readonly random: () => number = Math.random,
-  ) {}
+    /** LFU mode: the keys there are already (sizes the sketch). */
+    keys = 0,
+  ) {
+    if (mode === 'lfu') this.sketch = new LfuSketch(since, keys);
+  }
 
   private seconds(now: number): number {
     return Math.floor(now / 1000) - Math.floor(this.since / 1000);
   }
 
-  private minutes(now: number): number {
-    return Math.floor((now - this.since) / 60_000);
-  }
-
   /** The key was accessed at `now` (unix ms). */
   touch(key: Bytes, now: number): void {
-    if (this.mode === 'lru') {
-      this.entries.set(key, this.seconds(now));
-      return;
-    }
-    let counter = this.frequency(key, now);
-    if (counter < LFU_MAX) {
-      const base = Math.max(counter - LFU_INIT, 0);
-      if (this.random() < 1 / (base * this.lfu.logFactor + 1)) counter++;
-    }
-    this.entries.set(key, this.minutes(now) * 256 + counter);
+    if (this.sketch !== undefined) this.sketch.touch(key, now, this.lfu.decayMinutes, this.lfu.logFactor, this.random());
+    else this.entries.set(key, this.seconds(now));
   }
 
   /** The key was just created (or replaced): a new object in Redis, LFU counter at its start value. */
   created(key: Bytes, now: number): void {
-    this.entries.set(key, this.mode === 'lru' ? this.seconds(now) : this.minutes(now) * 256 + LFU_INIT);
+    if (this.sketch !== undefined) this.sketch.created(key, now, this.lfu.decayMinutes);
+    else this.entries.set(key, this.seconds(now));
   }
 
   /** RESTORE ... IDLETIME: the key was last accessed `idle` seconds before `now` (LRU mode). */
@@ -78,7 +72,7 @@ export class AccessTracker {
 
   /** RESTORE ... FREQ: the key's LFU counter is `counter` (0..255) as of `now` (LFU mode). */
   setFrequency(key: Bytes, counter: number, now: number): void {
-    this.entries.set(key, this.minutes(now) * 256 + counter);
+    this.sketch?.set(key, counter, now, this.lfu.decayMinutes);
   }
 
   /** OBJECT IDLETIME: whole seconds since the key's last access. */
@@ -89,25 +83,26 @@ export class AccessTracker {
 
   /** OBJECT FREQ: the LFU counter after the decay due by `now` (not counted as an access). */
   frequency(key: Bytes, now: number): number {
-    const packed = this.entries.get(key);
-    if (packed === undefined) return this.decayed(LFU_INIT, 0, now);
-    return this.decayed(packed & 255, Math.floor(packed / 256), now);
+    return this.sketch === undefined ? 0 : this.sketch.frequency(key, now, this.lfu.decayMinutes);
   }
 
-  /** The counter decreased by one per lfu-decay-time minutes elapsed since `minute`. */
-  private decayed(counter: number, minute: number, now: number): number {
-    if (this.lfu.decayMinutes <= 0) return counter;
-    const periods = Math.floor((this.minutes(now) - minute) / this.lfu.decayMinutes);
-    return Math.max(counter - periods, 0);
+  /**
+   * What used_memory counts for this tracker, in units of one Map entry (keyspace/memory-usage.ts
+   * multiplies by TRACKED_KEY_BYTES): the LRU entries, or the sketch's bytes expressed so.
+   */
+  get size(): number {
+    return this.sketch === undefined ? this.entries.size : Math.ceil(this.sketch.bytes / TRACKED_KEY_BYTES);
   }
 
   /** The key is gone. */
   forget(key: Bytes): void {
-    this.entries.delete(key);
+    if (this.sketch !== undefined) this.sketch.forget();
+    else this.entries.delete(key);
   }
 
   /** Every key is gone (FLUSHDB). */
   clear(): void {
     this.entries = new Map();
+    this.sketch?.clear();
   }
 }

@@ -8,13 +8,15 @@
  * This module knows nothing of clients or the protocol; it reports through KeyspaceHost.
  *
  * Lookups "touch" the key (OBJECT IDLETIME / FREQ) once an AccessTracker is attached, which the
- * OBJECT command does on first use (see access-tracker.ts); the *NoTouch lookups are for commands
- * Redis runs with LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT...).
+ * OBJECT command does on first use and LFU eviction policies do at once (see access-tracker.ts);
+ * under an LRU policy a touch also moves the key to the end of its Map (lruOrder). The *NoTouch
+ * lookups are for commands Redis runs with LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT...).
  */
 import type { Bytes } from './bytes.js';
 import type { RedisValue, ValueType, AggregateValue } from './redis-value.js';
 import { typeOf } from './redis-value.js';
 import type { AccessTracker } from './access-tracker.js';
+import { DatasetMemory } from './memory-usage.js';
 import { WRONGTYPE } from '../protocol/reply-errors.js';
 
 /** What a keyspace needs from the server around it. */
@@ -31,6 +33,8 @@ export interface KeyspaceHost {
   keyCreated?(db: Keyspace, key: Bytes): void;
   /** A read lookup missed, counted in keyspace_misses (the "keymiss" keyspace event). */
   keyMissed?(db: Keyspace, key: Bytes): void;
+  /** May a table grow by this many bytes at once (within maxmemory)? Asked before an LRU move would double one. */
+  tableMayGrow?(bytes: number): boolean;
   /** keyspace_hits / keyspace_misses */
   readonly stats: { keyspaceHits: number; keyspaceMisses: number };
 }
@@ -41,6 +45,8 @@ export type TypedValue<T extends ValueType> = T extends 'string' ? Bytes : Aggre
 /** Active expiry: keys sampled per round, and the stale share above which another round runs. */
 const ACTIVE_EXPIRE_SAMPLE = 20;
 const ACTIVE_EXPIRE_STALE_PERCENT = 10;
+/** LRU order: a key moved to the end is not moved again until this many other keys were. */
+const LRU_MOVE_WINDOW = 1024;
 
 export class Keyspace {
   /** key → value. Insertion-ordered; SCAN iterates it live. */
@@ -55,8 +61,22 @@ export class Keyspace {
   private randomCursor: Iterator<Bytes> | null = null;
   /** Average TTL of the keys sampled by the active cycle (INFO keyspace avg_ttl). */
   avgTtl = 0;
-  /** Access times / LFU counters (OBJECT IDLETIME, FREQ); undefined until first asked for. */
+  /**
+   * The bytes this database's keys, values and TTLs take, counted as they change (every write
+   * below reports to it; aggregates stored here add their own changes to it). memory-usage.ts.
+   */
+  memory = new DatasetMemory();
+  /** Access times / LFU counters (OBJECT IDLETIME, FREQ, LFU eviction); undefined until needed. */
   accessTracker: AccessTracker | undefined;
+  /**
+   * Under an LRU eviction policy (memory/eviction.ts): the Map kept in access order — a key
+   * looked up or written moves to the end, so the first key is the least recently used. 'data'
+   * for allkeys-lru, 'expires' for volatile-lru (only keys with a TTL are candidates). Costs no
+   * memory per key, unlike an access time per key.
+   */
+  lruOrder: 'none' | 'data' | 'expires' = 'none';
+  /** LRU order: the keys moved to the end lately, which need not move again yet (mayMove). */
+  private recentlyMoved: Set<Bytes> | undefined;
   /**
    * Set while a snapshot runs (persistence/snapshot.ts): called before a key's value, TTL or
    * existence changes, so the snapshot can keep the key's state as it was when it started.
@@ -88,8 +108,9 @@ export class Keyspace {
 
   private deleteExpired(key: Bytes): void {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
+    this.memory.keyRemoved(key, this.data.get(key)!);
     this.data.delete(key);
-    this.expires.delete(key);
+    if (this.expires.delete(key)) this.memory.expireRemoved();
     this.accessTracker?.forget(key);
     this.host.keyExpired(this, key);
   }
@@ -120,8 +141,78 @@ export class Keyspace {
   /** lookupKeyWrite / no stats: the live value, expiring it first if due. */
   peek(key: Bytes): RedisValue | undefined {
     const v = this.live(key);
-    if (v !== undefined && this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
+    if (v !== undefined) {
+      if (this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
+      if (this.lruOrder !== 'none') this.moveToEnd(key, v);
+    }
     return v;
+  }
+
+  /**
+   * LRU order: the key was used, so it goes to the end of its Map. Live iterators (SCAN,
+   * sampling) still reach it.
+   */
+  private moveToEnd(key: Bytes, v: RedisValue): void {
+    if (this.lruOrder === 'data') {
+      if (!this.mayMove(key)) return;
+      this.data.delete(key);
+      this.data.set(key, v);
+      this.memory.main.reinserted();
+      return;
+    }
+    const at = this.expires.get(key);
+    if (at === undefined || !this.mayMove(key)) return;
+    this.expires.delete(key);
+    this.expires.set(key, at);
+    this.memory.expires.reinserted();
+  }
+
+  /**
+   * Compacts a table in place (Map or expires), keeping its capacity and its order: the last
+   * entries are deleted and added back in order, so that V8 rehashes the table at the same
+   * capacity (it does so when it fills with at least half of it deleted slots) rather than doubling
+   * it. The eviction code calls it before a command whose additions would double a table past
+   * maxmemory (memory/eviction.ts). Costs a walk of the Map and one rehash, as a doubling does.
+   * Not while a snapshot walks the Maps (it would meet the entries added back twice).
+   */
+  compactTable(which: 'data' | 'expires'): boolean {
+    if (this.writeGuard !== undefined) return false;
+    const map: Map<Bytes, unknown> = which === 'data' ? this.data : this.expires;
+    const shape = which === 'data' ? this.memory.main : this.memory.expires;
+    const n = shape.entriesToCycle;
+    // Deleting them must not bring the Map below a quarter of its capacity (V8 would shrink it).
+    if (map.size - n < shape.slots >> 2) return false;
+    const keys: Bytes[] = [];
+    const values: unknown[] = [];
+    let skip = map.size - n;
+    for (const [k, v] of map) {
+      if (skip-- > 0) continue;
+      keys.push(k);
+      values.push(v);
+    }
+    for (const k of keys) map.delete(k);
+    for (let i = 0; i < keys.length; i++) map.set(keys[i]!, values[i]);
+    shape.rehashedInPlace();
+    return true;
+  }
+
+  /**
+   * LRU order: should the key move to the end now? Not while a snapshot walks the Map (it would
+   * meet the key twice), nor again while it is among the last LRU_MOVE_WINDOW keys moved: it is
+   * near the end already, and V8 keeps a deleted entry in its bucket's chain until the table is
+   * rehashed, so moving a hot key on every access would make that chain, and every lookup of the
+   * key, grow with each access (measured: 17 µs per GET under a Zipf load).
+   */
+  private mayMove(key: Bytes): boolean {
+    if (this.writeGuard !== undefined) return false;
+    // A move that would fill and double the table past maxmemory compacts it in place first.
+    const shape = this.lruOrder === 'data' ? this.memory.main : this.memory.expires;
+    if (shape.doublesIfAdding(1) && this.host.tableMayGrow?.(shape.doublingBytes) === false && !this.compactTable(this.lruOrder === 'data' ? 'data' : 'expires')) return false;
+    const recent = (this.recentlyMoved ??= new Set());
+    if (recent.has(key)) return false;
+    if (recent.size >= LRU_MOVE_WINDOW) recent.clear();
+    recent.add(key);
+    return true;
   }
 
   /**
@@ -183,8 +274,16 @@ export class Keyspace {
       else this.accessTracker.created(key, this.host.now());
     }
     const size = this.data.size;
+    const old = this.data.get(key);
+    // LRU order: a replaced value is a use of the key (delete first so set appends it).
+    if (old !== undefined && this.lruOrder === 'data' && this.mayMove(key)) {
+      this.data.delete(key);
+      this.memory.main.reinserted();
+    }
     this.data.set(key, value);
-    if (this.expires.size !== 0 && (!keepTtl || this.staleOnReplica(key))) this.expires.delete(key);
+    if (old === undefined) this.memory.keyAdded(key, value);
+    else this.memory.valueReplaced(old, value);
+    if (this.expires.size !== 0 && (!keepTtl || this.staleOnReplica(key)) && this.expires.delete(key)) this.memory.expireRemoved();
     if (this.data.size !== size) this.host.keyCreated?.(this, key);
   }
 
@@ -207,24 +306,40 @@ export class Keyspace {
    * An existing key is replaced; the loader tells a duplicate by the size not growing.
    */
   load(key: Bytes, value: RedisValue, expireAt: number | undefined): void {
+    const old = this.data.get(key);
     this.data.set(key, value);
-    if (expireAt !== undefined) this.expires.set(key, expireAt);
-    else if (this.expires.size !== 0) this.expires.delete(key);
+    if (old === undefined) this.memory.keyAdded(key, value);
+    else this.memory.valueReplaced(old, value);
+    if (expireAt !== undefined) this.setExpireEntry(key, expireAt);
+    else if (this.expires.size !== 0 && this.expires.delete(key)) this.memory.expireRemoved();
+  }
+
+  /** expires.set, counting a new entry. */
+  private setExpireEntry(key: Bytes, at: number): void {
+    const n = this.expires.size;
+    this.expires.set(key, at);
+    if (this.expires.size !== n) this.memory.expireAdded();
   }
 
   /** Replaces the value of an existing key, keeping its TTL (APPEND, INCR, SETRANGE...). */
   overwrite(key: Bytes, value: RedisValue): void {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
+    const old = this.data.get(key);
     this.data.set(key, value);
+    if (old === undefined) this.memory.keyAdded(key, value);
+    else this.memory.valueReplaced(old, value);
     if (this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
+    if (this.lruOrder !== 'none') this.moveToEnd(key, value);
   }
 
   /** Deletes the key; true if it existed (expired keys count as missing). */
   delete(key: Bytes): boolean {
-    if (this.live(key) === undefined) return false;
+    const v = this.live(key);
+    if (v === undefined) return false;
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
     this.data.delete(key);
-    if (this.expires.size !== 0) this.expires.delete(key);
+    this.memory.keyRemoved(key, v);
+    if (this.expires.size !== 0 && this.expires.delete(key)) this.memory.expireRemoved();
     this.accessTracker?.forget(key);
     return true;
   }
@@ -234,6 +349,7 @@ export class Keyspace {
     const n = this.data.size;
     this.data = new Map();
     this.expires = new Map();
+    this.memory = new DatasetMemory();
     this.expireCursor = null;
     this.randomCursor = null;
     this.localExpires = undefined;
@@ -246,6 +362,7 @@ export class Keyspace {
   swapWith(other: Keyspace): void {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.memory, other.memory] = [other.memory, this.memory];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
     [this.localExpires, other.localExpires] = [other.localExpires, this.localExpires];
     [this.accessTracker, other.accessTracker] = [other.accessTracker, this.accessTracker];
@@ -263,7 +380,7 @@ export class Keyspace {
   /** Sets an existing key's expiry time (unix ms). */
   setExpire(key: Bytes, at: number): void {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
-    this.expires.set(key, at);
+    this.setExpireEntry(key, at);
     // A writable replica's own client set it: this replica expires the key (Redis rememberSlaveKeyWithExpire).
     if (this.replicaOwnCommand()) (this.localExpires ??= new Set()).add(key);
   }
@@ -293,7 +410,9 @@ export class Keyspace {
   /** Removes the TTL; true if there was one. */
   persist(key: Bytes): boolean {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.memory.expireRemoved();
+    return true;
   }
 
   /**

@@ -1,91 +1,102 @@
 /**
- * MEMORY USAGE's estimate: the bytes a key and its value take on V8's heap (64-bit, no pointer
- * compression, as Node 20 is built), from the layout of each encoding. Mirrors redis object.c
- * objectComputeSize(): collections are estimated from a sample of their first elements (5 by
- * default, all with SAMPLES 0), scaled to their size.
+ * The bytes a database's dataset takes, counted as it changes, and MEMORY USAGE's answer for one
+ * key. Mirrors the role of Redis's per-allocation accounting (zmalloc's used_memory, which every
+ * dbAdd / dbDelete / setKey moves) and of object.c objectComputeSize() for MEMORY USAGE.
  *
- * The per-structure constants are V8's: a one-byte string is a 16-byte header plus its bytes
- * rounded up to 8; an array slot is 8 bytes; an OrderedHashMap entry is 3 slots plus its share of
- * the buckets and of the free capacity the table keeps (about 40 bytes at a typical load); a
- * double stored in a Map or a plain array is a 16-byte HeapNumber.
+ * A Keyspace owns one DatasetMemory and reports every key added or removed, every value replaced
+ * and every TTL set or dropped; an aggregate stored in it points at it (AccountedValue.owner) and
+ * adds the change of its own size after each of its mutations. So the total is exact after any
+ * command, in O(1) per write, with no walk over the keys: maxmemory and eviction can read it
+ * before every command. The costs come from datastructures/heap-layout.ts.
+ *
+ * What one key costs: its key string, its share of the keyspace Map's table, its value (a string
+ * value's string, or the aggregate's `bytes`), and with a TTL an entry in the expires Map plus the
+ * time as a HeapNumber. Keys with access tracking (LFU policies, OBJECT FREQ / IDLETIME) add an
+ * entry in the tracker's Map.
  */
 import type { Bytes } from './bytes.js';
 import type { RedisValue } from './redis-value.js';
-import type { RedisList } from '../datastructures/list.js';
-import type { RedisHash } from '../datastructures/hash.js';
-import type { RedisSet } from '../datastructures/set.js';
-import type { SortedSet } from '../datastructures/sorted-set.js';
+import { HEAP_NUMBER, MapShape, stringBytes, type ByteCounter } from '../datastructures/heap-layout.js';
 
-const OBJECT = 32;
-const ARRAY_HEADER = 32;
-const SLOT = 8;
-const MAP_ENTRY = 40;
-const HEAP_NUMBER = 16;
-/** A skiplist record in the pooled Int32Array: about 7 words of 4 bytes (levels, spans, links). */
-const SKIPLIST_RECORD = 28;
+/**
+ * An entry of a Map holding a Smi at a typical load (3 words, and the table kept between one and
+ * two times its size: 1.5 × 28 bytes): the access tracker's entries, whose Map is not followed.
+ */
+const TRACKED_KEY_BYTES = 42;
 
-/** A one-byte V8 string of this many bytes. */
-export function stringBytes(length: number): number {
-  return 16 + ((length + 7) & ~7);
+/** The bytes of a value: a string value's string, or an aggregate's own count. */
+export function valueBytes(v: RedisValue): number {
+  return typeof v === 'string' ? stringBytes(v.length) : v.bytes;
 }
 
-/** The average string cost of the first `samples` items (all when 0), times `size`. */
-function sampledStrings(size: number, samples: number, itemAt: (i: number) => number): number {
-  if (size === 0) return 0;
-  const n = samples === 0 ? size : Math.min(samples, size);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += itemAt(i);
-  return Math.round((sum / n) * size);
-}
+export class DatasetMemory implements ByteCounter {
+  /**
+   * Key strings, values (aggregates report their changes here while `owner` is this) and the
+   * HeapNumbers of the TTLs. The two Maps' tables are in `main` and `expires`.
+   */
+  bytes = 0;
+  /** The capacity of the keyspace Map (Keyspace.data). */
+  readonly main = new MapShape();
+  /** The capacity of the expires Map (Keyspace.expires). */
+  readonly expires = new MapShape();
 
-function listBytes(l: RedisList, samples: number): number {
-  // denque keeps a power-of-two ring of slots.
-  const ring = 2 ** Math.ceil(Math.log2(Math.max(l.length, 4)));
-  return OBJECT * 2 + ARRAY_HEADER + ring * SLOT + sampledStrings(l.length, samples, (i) => stringBytes(l.at(i)!.length));
-}
-
-function hashBytes(h: RedisHash, samples: number): number {
-  const strings = sampledStrings(h.size, samples, (i) => stringBytes(h.fieldAt(i).length) + stringBytes(h.valueAt(i).length));
-  if (h.encoding() === 'listpack') return OBJECT + ARRAY_HEADER + 2 * h.size * SLOT + strings;
-  // DenseMap: the index Map plus the key and value arrays.
-  return OBJECT * 2 + 3 * ARRAY_HEADER + h.size * (MAP_ENTRY + 2 * SLOT) + strings;
-}
-
-function setBytes(s: RedisSet, samples: number): number {
-  const members: Bytes[] = [];
-  const n = samples === 0 ? s.size : Math.min(samples, s.size);
-  for (const m of s.members()) {
-    if (members.length >= n) break;
-    members.push(m);
+  /** The dataset's bytes, `trackedKeys` access-tracker entries included. O(1). */
+  total(trackedKeys: number): number {
+    return this.bytes + this.main.bytes + this.expires.bytes + trackedKeys * TRACKED_KEY_BYTES;
   }
-  const strings = sampledStrings(s.size, samples, (i) => stringBytes(members[i]!.length));
-  if (s.encoding() === 'intset') return OBJECT + ARRAY_HEADER + s.size * SLOT + strings;
-  return OBJECT * 2 + 2 * ARRAY_HEADER + s.size * (MAP_ENTRY + SLOT) + strings;
-}
 
-function zsetBytes(z: SortedSet, samples: number): number {
-  const members: Bytes[] = [];
-  z.walkRank(0, false, samples === 0 ? z.size : Math.min(samples, z.size), (m) => {
-    members.push(m);
-  });
-  const strings = sampledStrings(z.size, samples, (i) => stringBytes(members[i]!.length));
-  if (z.encoding() === 'listpack') return OBJECT * 2 + 2 * ARRAY_HEADER + z.size * (2 * SLOT + HEAP_NUMBER) + strings;
-  // Skiplist records in a typed-array pool, the members by slot, and the member → score Map.
-  return OBJECT * 3 + 3 * ARRAY_HEADER + z.size * (SKIPLIST_RECORD + SLOT + MAP_ENTRY + HEAP_NUMBER) + strings;
-}
+  /** A key and its value were added. */
+  keyAdded(key: Bytes, value: RedisValue): void {
+    this.main.added();
+    this.bytes += stringBytes(key.length) + this.attach(value);
+  }
 
-/** The estimated bytes of a key and its value (MEMORY USAGE). */
-export function keyMemoryUsage(key: Bytes, v: RedisValue, samples: number): number {
-  const keyBytes = stringBytes(key.length) + MAP_ENTRY;
-  if (typeof v === 'string') return keyBytes + stringBytes(v.length);
-  switch (v.type) {
-    case 'list':
-      return keyBytes + listBytes(v as RedisList, samples);
-    case 'hash':
-      return keyBytes + hashBytes(v as RedisHash, samples);
-    case 'set':
-      return keyBytes + setBytes(v as RedisSet, samples);
-    case 'zset':
-      return keyBytes + zsetBytes(v as SortedSet, samples);
+  /** A key and its value were removed. */
+  keyRemoved(key: Bytes, value: RedisValue): void {
+    this.main.removed();
+    this.bytes -= stringBytes(key.length) + this.detach(value);
+  }
+
+  /** An existing key got another value (the key string stays: the Map keeps its first one). */
+  valueReplaced(old: RedisValue, value: RedisValue): void {
+    const freed = this.detach(old);
+    this.bytes += this.attach(value) - freed;
+  }
+
+  /** A key got a TTL (a new entry in the expires Map). */
+  expireAdded(): void {
+    this.expires.added();
+    this.bytes += HEAP_NUMBER;
+  }
+
+  /** A key lost its TTL. */
+  expireRemoved(): void {
+    this.expires.removed();
+    this.bytes -= HEAP_NUMBER;
+  }
+
+  /** The value is stored here from now on: its later changes count here. Returns its bytes. */
+  private attach(v: RedisValue): number {
+    if (typeof v === 'string') return stringBytes(v.length);
+    v.owner = this;
+    v.stores++;
+    return v.bytes;
+  }
+
+  /** The value is no longer stored here. Returns its bytes. */
+  private detach(v: RedisValue): number {
+    if (typeof v === 'string') return stringBytes(v.length);
+    if (--v.stores === 0) v.owner = null;
+    return v.bytes;
+  }
+
+  /**
+   * MEMORY USAGE of a key stored here: its string, its share of the keyspace Map's table, its
+   * value, and with a TTL its share of the expires Map's table plus the HeapNumber.
+   */
+  keyUsage(key: Bytes, value: RedisValue, hasTtl: boolean): number {
+    let n = stringBytes(key.length) + this.main.entryShare + valueBytes(value);
+    if (hasTtl) n += this.expires.entryShare + HEAP_NUMBER;
+    return n;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Bytes } from './bytes.js';
 import { isCanonicalInt } from './bytes.js';
+import type { ByteCounter } from '../datastructures/heap-layout.js';
 
 /** TYPE's answers. */
 export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset';
@@ -16,6 +17,12 @@ export interface AggregateValue {
   encoding(): string;
   /** An independent deep copy (COPY): later writes to either value must not show in the other. */
   copy(): AggregateValue;
+  /** Its bytes on the heap, kept up to date by its mutators (datastructures/heap-layout.ts). */
+  readonly bytes: number;
+  /** The database counter it reports its changes to while stored; null while stored nowhere. */
+  owner: ByteCounter | null;
+  /** Under how many keys it is stored (see AccountedValue). */
+  stores: number;
 }
 
 export type RedisValue = Bytes | AggregateValue;

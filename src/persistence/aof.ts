@@ -122,6 +122,11 @@ export class Aof {
     server.config.onChange((name) => this.configChanged(name));
   }
 
+  /** Bytes written to the buffer and not yet to the file (INFO mem_aof_buffer, used_memory). */
+  get bufferBytes(): number {
+    return this.buf.length;
+  }
+
   private applyConfig(): void {
     this.fsyncPolicy = this.server.config.get('appendfsync') as 'always' | 'everysec' | 'no';
     this.timestamps = this.server.config.getBool('aof-timestamp-enabled');

@@ -18,7 +18,7 @@ import type { Bytes } from '../keyspace/bytes.js';
 import type { RedisValue } from '../keyspace/redis-value.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import { replicationSaveInfo } from '../replication/replica-restart.js';
-import { memoryInUse, type Server } from '../server.js';
+import type { Server } from '../server.js';
 import { MISCONF_RDB, type ReplyError } from '../protocol/reply-errors.js';
 import { RdbFileEncoder } from './rdb-file.js';
 import { RdbLoader, type RdbLoadTarget } from './rdb-loader.js';
@@ -104,7 +104,7 @@ export class Persistence {
       compress: config.getBool('rdbcompression'),
       checksum: config.getBool('rdbchecksum'),
       aofBase,
-      usedMemory: memoryInUse(),
+      usedMemory: this.server.memory.used(),
       replication: aofBase ? undefined : replicationSaveInfo(this.server),
     });
   }

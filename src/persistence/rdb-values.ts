@@ -518,6 +518,5 @@ function zsetOf(inp: RdbInput, entries: [Bytes, number][], limits: EncodingLimit
   if (!compactSource || entries.length > limits.zsetMaxListpackEntries) return SortedSet.fromEntries(entries, limits);
   const z = new SortedSet();
   for (const [m, s] of entries) z.insert(m, s, UNLIMITED_ZSET);
-  z.trim();
   return z;
 }

@@ -35,7 +35,7 @@ import type { Bytes } from '../keyspace/bytes.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import { copyValue, type RedisValue } from '../keyspace/redis-value.js';
 import type { Server } from '../server.js';
-import { keyMemoryUsage } from '../keyspace/memory-usage.js';
+import { valueBytes } from '../keyspace/memory-usage.js';
 
 /** Turns the image into bytes: RDB (rdb-file.ts) or AOF commands (aof-command-encoder.ts). */
 export interface SnapshotEncoder {
@@ -126,8 +126,6 @@ const KEYS_PER_BUCKET = 1 << 21;
  * rehashes it in one go (measured: a ~80 ms pause at a million keys), a shard's rehash is tiny.
  */
 const SHARDS = 64;
-/** Elements sampled to estimate a kept aggregate's size (as MEMORY USAGE's default). */
-const COPY_SAMPLES = 5;
 /** Keys looked at between two clock reads. */
 const CLOCK_EVERY = 64;
 
@@ -286,7 +284,7 @@ export class Snapshot {
     const value = image.data.get(key);
     if (value === undefined) touched.set(key, ABSENT);
     else {
-      const bytes = KEPT_ENTRY_BYTES + (typeof value === 'string' ? 0 : keyMemoryUsage(key, value, COPY_SAMPLES));
+      const bytes = KEPT_ENTRY_BYTES + (typeof value === 'string' ? 0 : valueBytes(value));
       touched.set(key, { value: copyValue(value), expireAt: image.expires.get(key), bytes });
       this.keptBytes += bytes;
       if (this.keptBytes > this.peakKeptBytes) this.peakKeptBytes = this.keptBytes;

@@ -6,16 +6,15 @@
  *
  * Messages are written straight into the subscriber's ReplyWriter (RESP2 arrays, RESP3 pushes)
  * and flushed at the end of the event-loop turn. Because they are written by another client's
- * command, the reader-side backpressure in client.ts cannot hold them back: the
- * `client-output-buffer-limit pubsub` hard/soft limits close a subscriber that falls behind.
+ * command, the reader-side backpressure in client.ts cannot hold them back: every delivery is
+ * checked against `client-output-buffer-limit pubsub` (output-buffer-limits.ts), which closes a
+ * subscriber that falls behind.
  *
- * Mirrors redis pubsub.c (pubsubSubscribeChannel, pubsubPublishMessage...) and networking.c
- * checkClientOutputBufferLimits / closeClientOnOutputBufferLimitReached.
+ * Mirrors redis pubsub.c (pubsubSubscribeChannel, pubsubPublishMessage...).
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { globMatch } from '../keyspace/glob.js';
 import type { Client } from '../client.js';
-import type { Logger } from '../logger.js';
 
 /** The three kinds of subscription: their confirmation and message names. */
 export type SubscriptionKind = 'channel' | 'pattern' | 'shard';
@@ -25,8 +24,6 @@ export class ClientSubscriptions {
   readonly channels = new Set<Bytes>();
   readonly patterns = new Set<Bytes>();
   readonly shardChannels = new Set<Bytes>();
-  /** When its output first went over the pubsub soft limit (ms), 0 = under it. */
-  softLimitSince = 0;
 
   /** The set holding one kind. */
   of(kind: SubscriptionKind): Set<Bytes> {
@@ -43,13 +40,6 @@ export class ClientSubscriptions {
   }
 }
 
-/** `client-output-buffer-limit` for the pubsub class, in bytes and seconds (0 = no limit). */
-export interface OutputLimits {
-  hard: number;
-  soft: number;
-  softSeconds: number;
-}
-
 /** The commands Redis 7.0 accepts from a RESP2 client in subscribed mode. */
 const SUBSCRIBED_MODE_COMMANDS = new Set([
   'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset',
@@ -64,25 +54,15 @@ export class PubSubHub {
   private readonly channels = new Map<Bytes, Set<Client>>();
   private readonly patterns = new Map<Bytes, Set<Client>>();
   private readonly shardChannels = new Map<Bytes, Set<Client>>();
-  /** Parsed from client-output-buffer-limit (applyConfig). */
-  readonly limits: OutputLimits = { hard: 0, soft: 0, softSeconds: 0 };
 
   constructor(
-    private readonly log: () => Logger,
+    /** Closes a subscriber over its output-buffer limits (OutputBufferLimits.enforce). */
+    private readonly enforceLimits: (client: Client) => boolean,
     private readonly flushSoon: (client: Client) => void,
   ) {}
 
   private map(kind: SubscriptionKind): Map<Bytes, Set<Client>> {
     return kind === 'channel' ? this.channels : kind === 'pattern' ? this.patterns : this.shardChannels;
-  }
-
-  /** Reads the pubsub class from a `client-output-buffer-limit` value ("normal h s t slave h s t pubsub h s t"). */
-  applyOutputLimits(value: string): void {
-    const parts = value.split(' ');
-    const at = parts.indexOf('pubsub');
-    this.limits.hard = Number(parts[at + 1]);
-    this.limits.soft = Number(parts[at + 2]);
-    this.limits.softSeconds = Number(parts[at + 3]);
   }
 
   /** Subscribes; returns false when the client already had this one. */
@@ -172,29 +152,13 @@ export class PubSubHub {
   }
 
   /**
-   * A message was queued for a subscriber: schedule the write, and close the subscriber if its
-   * unsent output is over the hard limit, or has stayed over the soft limit for longer than the
-   * soft seconds (Redis checkClientOutputBufferLimits, pubsub class). Deleting the client from the
-   * sets being iterated is safe: JS Set/Map iteration tolerates deletion.
+   * A message was queued for a subscriber: schedule the write, then check its output-buffer
+   * limits (Redis checks as each reply is added). Closing a client deletes it from the sets being
+   * iterated, which JS Set/Map iteration tolerates.
    */
   private delivered(c: Client): void {
     this.flushSoon(c);
-    const { hard, soft, softSeconds } = this.limits;
-    if (hard === 0 && soft === 0) return;
-    const used = c.outputBytes;
-    let over = hard > 0 && used >= hard;
-    const subs = c.pubsub!;
-    if (soft > 0 && used >= soft) {
-      const now = Date.now();
-      if (subs.softLimitSince === 0) subs.softLimitSince = now;
-      else if (Math.floor((now - subs.softLimitSince) / 1000) > softSeconds) over = true;
-    } else {
-      subs.softLimitSince = 0;
-    }
-    if (over) {
-      this.log().warn(`Client ${c.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      c.close();
-    }
+    this.enforceLimits(c);
   }
 
   /** PUBSUB CHANNELS / SHARDCHANNELS: active (shard) channels matching a glob, all when undefined. */

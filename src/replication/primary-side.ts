@@ -15,8 +15,8 @@
  * A replica is never sent replies (its client's reply mode is off): only the protocol's bytes.
  * Mirrors redis replication.c: syncCommand, masterTryPartialResynchronization, replconfCommand,
  * putSlaveOnline, replicationCron (master part), refreshGoodSlavesCount, waitCommand,
- * processClientsWaitingReplicas, replicationCountAcksByOffset; networking.c
- * checkClientOutputBufferLimits for the replica class.
+ * processClientsWaitingReplicas, replicationCountAcksByOffset. The output-buffer limit check
+ * itself is output-buffer-limits.ts, shared with the other client classes.
  */
 import type { Bytes } from '../keyspace/bytes.js';
 import { parseI64 } from '../keyspace/bytes.js';
@@ -67,8 +67,6 @@ export class ReplicaLink {
   /** REPLCONF ACK: the offset it has processed, and when it said so (unix ms). */
   ackOffset = 0;
   ackTime = Date.now();
-  /** Unix ms since its output has been over the soft limit (0: it is not). */
-  softLimitSince = 0;
   /** Bytes its socket had sent at the last check of a transfer's progress, and when (unix s). */
   private sentBytes = 0;
   private sentTime = 0;
@@ -181,9 +179,6 @@ export class ReplicaLinks {
   private minToWrite = 0;
   private maxLagMs = 0;
   private good = 0;
-  private hardLimit = 0;
-  private softLimit = 0;
-  private softSeconds = 0;
 
   constructor(
     private readonly server: Server,
@@ -198,21 +193,21 @@ export class ReplicaLinks {
     return this.fullSyncs.disklessRunning;
   }
 
+  /** The replicas attached (any state): memory/client-buffers.ts sums their unsent stream bytes. */
+  get all(): ReadonlySet<ReplicaLink> {
+    return this.links;
+  }
+
   /** INFO connected_slaves: replicas attached (any state). */
   get count(): number {
     return this.links.size;
   }
 
-  /** min-replicas-*, client-output-buffer-limit changed (and at start). */
+  /** min-replicas-* changed (and at start). */
   configChanged(): void {
     const config = this.server.config;
     this.minToWrite = config.getInt('min-replicas-to-write');
     this.maxLagMs = config.getInt('min-replicas-max-lag') * 1000;
-    const parts = config.get('client-output-buffer-limit').split(' ');
-    const at = parts.indexOf('slave');
-    this.hardLimit = Number(parts[at + 1]);
-    this.softLimit = Number(parts[at + 2]);
-    this.softSeconds = Number(parts[at + 3]);
     this.refreshGood();
   }
 
@@ -221,26 +216,8 @@ export class ReplicaLinks {
     if (this.links.size === 0) return;
     for (const link of this.links) {
       link.stream(chunk);
-      this.checkOutputLimit(link);
-    }
-  }
-
-  /** Drops a replica whose unsent output is over the hard limit, or the soft one for too long. */
-  private checkOutputLimit(link: ReplicaLink): void {
-    if (this.hardLimit === 0 && this.softLimit === 0) return;
-    const used = link.outputBytes;
-    let over = this.hardLimit > 0 && used >= this.hardLimit;
-    if (this.softLimit > 0 && used >= this.softLimit) {
-      const now = Date.now();
-      if (link.softLimitSince === 0) link.softLimitSince = now;
-      else if (Math.floor((now - link.softLimitSince) / 1000) > this.softSeconds) over = true;
-    } else {
-      link.softLimitSince = 0;
-    }
-    if (over) {
-      this.server.log.warn(`Client ${link.client.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      this.remove(link);
-      link.client.close();
+      // Over the replica class's output-buffer limits: closed (output-buffer-limits.ts).
+      if (this.server.outputLimits.enforce(link.client)) this.remove(link);
     }
   }
 

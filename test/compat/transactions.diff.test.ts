@@ -8,41 +8,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDifferential, type Differential } from '../helpers/differential.js';
 import { haveRedisServer, NO_REDIS } from '../helpers/redis-oracle.js';
-import { RawConnection } from '../helpers/raw-connection.js';
+import { onOne, runSteps, type Step, type StepHooks } from '../helpers/steps.js';
 import { prng } from '../helpers/prng.js';
 
 const available = haveRedisServer();
 if (!available) console.log(NO_REDIS);
 
-/** A step: which connection sends it, then the command; ['SLEEP', ms] on any connection waits. */
-type Step = [number, ...string[]];
-
-async function runSteps(port: number, steps: Step[], protocol: 2 | 3): Promise<string[]> {
-  const conns = Math.max(...steps.map((s) => s[0])) + 1;
-  const cs: RawConnection[] = [];
-  try {
-    for (let i = 0; i < conns; i++) {
-      const c = await RawConnection.connect(port);
-      cs.push(c);
-      if (protocol === 3) await c.call('HELLO', '3');
-    }
-    await cs[0]!.call('FLUSHALL');
-    await cs[0]!.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
-    const out: string[] = [];
-    for (const [i, ...cmd] of steps) {
-      if (cmd[0] === 'SLEEP') {
-        await new Promise((res) => setTimeout(res, Number(cmd[1])));
-        out.push('');
-      } else {
-        out.push(await cs[i]!.call(...cmd));
-      }
-    }
-    await cs[0]!.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
-    return out;
-  } finally {
-    for (const c of cs) c.close();
-  }
-}
+/** Every script starts from an empty keyspace with active expiry on. */
+const hooks: StepHooks = {
+  setup: async (c) => {
+    await c.call('FLUSHALL');
+    await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+  },
+};
 
 describe.runIf(available)('transactions against redis-server 7.0 (RESP2 and RESP3)', () => {
   let diff: Differential;
@@ -54,16 +32,15 @@ describe.runIf(available)('transactions against redis-server 7.0 (RESP2 and RESP
   /** Runs the steps on both servers in RESP2 and RESP3 and expects identical raw replies. */
   async function compareSteps(steps: Step[]): Promise<void> {
     for (const protocol of [2, 3] as const) {
-      const k = await runSteps(diff.kioku.port, steps, protocol);
-      const o = await runSteps(diff.oracle!.port, steps, protocol);
+      const k = await runSteps(diff.kioku.port, steps, protocol, hooks);
+      const o = await runSteps(diff.oracle!.port, steps, protocol, hooks);
       const rows = steps.map((s, i) => ({ step: s.join(' '), kioku: k[i], redis: o[i] }));
       expect(rows).toEqual(rows.map((row) => ({ ...row, kioku: row.redis })));
     }
   }
-  const one = (script: string[][]): Step[] => script.map((cmd) => [0, ...cmd]);
 
   it('MULTI EXEC DISCARD: queuing, runtime errors in place, errors outside MULTI', async () => {
-    await compareSteps(one([
+    await compareSteps(onOne([
       ['EXEC'], ['DISCARD'], ['UNWATCH'],
       ['MULTI'], ['EXEC'],
       ['MULTI'], ['SET', 'a', '1'], ['INCR', 'a'], ['LPUSH', 'a', 'x'], ['INCRBYFLOAT', 'a', 'x'], ['GET', 'a'],
@@ -75,7 +52,7 @@ describe.runIf(available)('transactions against redis-server 7.0 (RESP2 and RESP
   });
 
   it('queuing errors: unknown command, unknown subcommand, wrong arity, no_multi → EXECABORT', async () => {
-    await compareSteps(one([
+    await compareSteps(onOne([
       ['MULTI'], ['SET', 'a', '1'], ['NOSUCH', 'x', 'y'], ['SET', 'b', '2'], ['EXEC'], ['EXISTS', 'a', 'b'],
       ['MULTI'], ['GET'], ['EXEC'],
       ['MULTI'], ['CONFIG', 'NOSUCH'], ['EXEC'],
@@ -85,13 +62,13 @@ describe.runIf(available)('transactions against redis-server 7.0 (RESP2 and RESP
   });
 
   it('nested MULTI and WATCH inside MULTI reply errors but keep the transaction', async () => {
-    await compareSteps(one([
+    await compareSteps(onOne([
       ['MULTI'], ['MULTI'], ['WATCH', 'a'], ['SET', 'a', '1'], ['EXEC'], ['GET', 'a'],
     ]));
   });
 
   it('blocking commands inside MULTI: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP', async () => {
-    await compareSteps(one([
+    await compareSteps(onOne([
       ['MULTI'], ['BLPOP', 'l', '0'], ['BRPOP', 'l', '1'], ['BLMOVE', 'l', 'm', 'LEFT', 'RIGHT', '0'],
       ['BRPOPLPUSH', 'l', 'm', '0'], ['BLMPOP', '0', '1', 'l', 'LEFT'], ['BZPOPMIN', 'z', '0'],
       ['BZPOPMAX', 'z', '0'], ['BZMPOP', '0', '1', 'z', 'MAX'], ['EXEC'],

@@ -51,7 +51,7 @@ const db = (i = 0) => ts.server.keyspaces[i]!;
 
 /** A stand-in aggregate (the list family is not this file's): copy() gives a new object. */
 function fakeList(tag: string): AggregateValue & { tag: string } {
-  return { type: 'list', tag, encoding: () => 'listpack', copy: () => fakeList(`${tag}-copy`) };
+  return { type: 'list', tag, encoding: () => 'listpack', copy: () => fakeList(`${tag}-copy`), bytes: 0, owner: null, stores: 0 };
 }
 
 describe('DEL UNLINK EXISTS TOUCH TYPE', () => {

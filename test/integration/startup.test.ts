@@ -77,11 +77,11 @@ describe('kioku-server start-up and shutdown', () => {
   it('starts from a config file plus --options, logs PID and port, answers CONFIG GET, writes the pidfile, exits on SIGTERM within 1 s', async () => {
     const conf = path.join(tmp, 'kioku.conf');
     const pidfile = path.join(tmp, 'kioku.pid');
-    fs.writeFileSync(conf, `# test\nport 6399\nbind 127.0.0.1\nhz 20\nmaxmemory 100mb\nsave 900 1\npidfile ${pidfile}\n`);
+    fs.writeFileSync(conf, `# test\nport 6399\nbind 127.0.0.1\nhz 20\nacllog-max-len 256\nsave 900 1\npidfile ${pidfile}\n`);
     const k = await startKioku([conf, '--port', '0', '--loglevel', 'verbose', '--appendonly', 'yes']);
     expect(k.messages).toContain(`Kioku version=0.1.0 (Redis 7.0.15 compatible), node=${process.version}, PID: ${k.child.pid}, just started`);
     expect(k.messages).toContain('Configuration loaded');
-    expect(k.messages).toContain('WARNING: these directives are accepted but Kioku does not act on them yet: maxmemory');
+    expect(k.messages).toContain('WARNING: these directives are accepted but Kioku does not act on them yet: acllog-max-len');
     expect(k.port).toBeGreaterThan(0);
     expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${k.child.pid}\n`);
     const c = await RawConnection.connect(k.port);

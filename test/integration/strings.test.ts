@@ -38,7 +38,7 @@ const db0 = () => ts.server.keyspaces[0]!;
 /** The key's expiry time (unix ms) in db 0, or undefined. */
 const expiryOf = (key: string) => db0().expires.get(key);
 /** A value of another type, standing in for a list until the list family exists. */
-const aList: AggregateValue = { type: 'list', encoding: () => 'quicklist', copy: () => aList };
+const aList: AggregateValue = { type: 'list', encoding: () => 'quicklist', copy: () => aList, bytes: 0, owner: null, stores: 0 };
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 
 describe('GET SET', () => {

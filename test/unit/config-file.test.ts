@@ -84,12 +84,12 @@ describe('config file parsing', () => {
   });
 
   it('accepts rename-command, user, loadmodule and the deprecated ziplist settings; lists what it does not act on', () => {
-    const c = load('rename-command FLUSHALL ""\nuser bob on >pw ~* +@all\nlist-max-ziplist-entries 5\nmaxmemory 100mb\nhz 10\nport 7000\n');
-    expect(c.unactedDirectives()).toEqual(['maxmemory', 'rename-command', 'user']);
+    const c = load('rename-command FLUSHALL ""\nuser bob on >pw ~* +@all\nlist-max-ziplist-entries 5\nacllog-max-len 256\nhz 10\nport 7000\n');
+    expect(c.unactedDirectives()).toEqual(['acllog-max-len', 'rename-command', 'user']);
   });
 
   it('a directive set explicitly to its default is not reported as unacted', () => {
-    expect(load('maxmemory 0\nappendonly no\n').unactedDirectives()).toEqual([]);
+    expect(load('acllog-max-len 128\nappendonly no\n').unactedDirectives()).toEqual([]);
   });
 
   it('include loads another file in place, and a glob includes every match in order', () => {
