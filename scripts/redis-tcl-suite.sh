@@ -5,7 +5,8 @@
 #
 #   scripts/redis-tcl-suite.sh [unit ...]        e.g. scripts/redis-tcl-suite.sh unit/type/string unit/keyspace
 #   scripts/redis-tcl-suite.sh integration/aof   integration/* units: the suite starts Kioku itself
-#   scripts/redis-tcl-suite.sh unit/maxmemory    so does unit/maxmemory (its tests are all external:skip)
+#   scripts/redis-tcl-suite.sh unit/maxmemory    so do the units whose tests are all external:skip
+#                                                (maxmemory, obuf-limits, limits, querybuf)
 #
 # The suite is not part of this repository and is never committed. Put `runtest` and `tests/` of
 # redis/redis at tag 7.0.15 into .redis-tests/ (git-ignored), for example from a clone of redis/redis:
@@ -15,8 +16,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SUITE=${REDIS_TESTS_DIR:-.redis-tests}
 PORT=${KIOKU_TCL_PORT:-21111}
-# Tags Kioku cannot serve yet: replication, DEBUG helpers beyond RELOAD/DIGEST, maxmemory, cluster.
-TAGS=${KIOKU_TCL_TAGS:--needs:repl -needs:debug -needs:config-maxmemory -needs:latency -needs:pfdebug -cluster:skip}
+# Tags Kioku cannot serve yet: replication, DEBUG helpers beyond RELOAD/DIGEST, cluster.
+TAGS=${KIOKU_TCL_TAGS:--needs:repl -needs:debug -needs:latency -needs:pfdebug -cluster:skip}
 # Extra runtest arguments, e.g. KIOKU_TCL_ARGS='--skiptest /BUSY' to step over a test that needs
 # something Kioku lacks (an exception ends the unit there).
 read -r -a EXTRA <<<"${KIOKU_TCL_ARGS:-}"
@@ -71,7 +72,7 @@ make_wrappers() {
 summary=()
 for unit in "${UNITS[@]}"; do
   out=$(mktemp)
-  if [[ "$unit" == integration/* || "$unit" == unit/maxmemory ]]; then
+  if [[ "$unit" == integration/* || " unit/maxmemory unit/obuf-limits unit/limits unit/querybuf " == *" $unit "* ]]; then
     make_wrappers
     # shellcheck disable=SC2086
     (cd "$SUITE" && timeout 900 ./runtest --single "$unit" --tags "$TAGS" --timeout 60 --clients 1 "${EXTRA[@]}") >"$out" 2>&1

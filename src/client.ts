@@ -291,6 +291,11 @@ export class Client implements ReplySink {
   get queryBufferBytes(): number {
     return this.decoder.bufferedBytes;
   }
+
+  /** The args already read of a command not complete yet (CLIENT LIST argv-mem; client memory). */
+  get pendingArgBytes(): number {
+    return this.decoder.pendingArgBytes;
+  }
 }
 
 function formatAddress(host: string | undefined, port: number | undefined): string {

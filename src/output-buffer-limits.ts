@@ -6,8 +6,8 @@
  * - The class of a client: replica for a replica link (MONITOR clients are normal), pubsub while
  *   it has a subscription (RESP3 subscribers too: Redis 7.0 flags them P), normal otherwise (the
  *   link to this server's primary too).
- * - What counts: a replica's stream bytes; for the others, unsent bytes beyond the 16 KB that
- *   Redis keeps in each client's static reply buffer (so `normal 1 0 0` spares small replies).
+ * - What counts: a replica's stream bytes; for the others, unsent bytes once they no longer fit
+ *   the 16 KB of Redis's static reply buffer (countedOutput: `normal 1 0 0` spares small replies).
  * - hard > 0 and counted bytes >= hard: the client is closed at once.
  * - soft > 0 and unsent bytes >= soft: the first check notes the unix second; a later check more
  *   than `seconds` whole seconds after it closes the client. A check below the soft limit forgets
@@ -27,6 +27,17 @@ import { clientInfoString } from './commands/client-commands.js';
 
 /** Redis's per-client static reply buffer (PROTO_REPLY_CHUNK_BYTES), outside the limits. */
 const STATIC_REPLY_BUFFER = 16 * 1024;
+
+/**
+ * What the limits count of a normal or pubsub client's unsent bytes. Redis counts its reply list
+ * only (getClientOutputBufferMemoryUsage), not the 16 KB static buffer filled first, and counts
+ * the list's blocks at their allocated size (about a quarter above what they hold). So replies
+ * that fit the static buffer count nothing, and past it all the bytes count: a 112 KB KEYS reply
+ * passes `normal 100000 0 0` (unit/obuf-limits "KEYS stopped mid-run") as it does in Redis.
+ */
+function countedOutput(unsent: number): number {
+  return unsent <= STATIC_REPLY_BUFFER ? 0 : unsent;
+}
 
 /** The classes of the setting, under the names CONFIG GET shows. */
 export type OutputBufferClass = 'normal' | 'slave' | 'pubsub';
@@ -102,9 +113,7 @@ export class OutputBufferLimits {
     const limit = this.limits[cls];
     if (limit.hard === 0 && limit.soft === 0) return false;
     // A replica's stream bytes are its link's (held ones included), whatever the caller measured.
-    // Others' first PROTO_REPLY_CHUNK_BYTES sit in Redis's static reply buffer, which the limits
-    // do not count (getClientOutputBufferMemoryUsage counts the reply list only).
-    const used = cls === 'slave' ? c.replicaLink!.outputBytes : Math.max((unsent ?? c.outputBytes) - STATIC_REPLY_BUFFER, 0);
+    const used = cls === 'slave' ? c.replicaLink!.outputBytes : countedOutput(unsent ?? c.outputBytes);
     if (!exceedsLimit(limit, used, c, Math.floor(Date.now() / 1000))) return false;
     // Redis's two wordings: freed later when bytes are added, at once from clientsCron.
     const how = fromCron ? 'closed' : 'scheduled to be closed ASAP';

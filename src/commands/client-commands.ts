@@ -101,7 +101,8 @@ function multibulkSize(argv: readonly Bytes[]): number {
  * `argv` is the running command's arguments when c is the caller (argv-mem).
  */
 function clientInfoLine(c: Client, now: number, argv?: readonly Bytes[]): Bytes {
-  const argvMem = argv ? argv.reduce((n, a) => n + a.length, 0) : 0;
+  // The running command's args, or those read so far of a command still arriving.
+  const argvMem = argv ? argv.reduce((n, a) => n + a.length, 0) : c.pendingArgBytes;
   // Redis keeps the running command in the query buffer until it returns: count it as sent.
   const qbuf = c.queryBufferBytes + (argv ? multibulkSize(argv) : 0);
   const gathered = c.writer.pendingBytes;

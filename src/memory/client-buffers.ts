@@ -66,7 +66,7 @@ export class BufferedClients {
       }
       // A replica link's socket is counted below, by its link (held bytes included).
       if (c.replicaLink !== undefined) continue;
-      const used = c.queryBufferBytes + c.outputBytes;
+      const used = c.queryBufferBytes + c.pendingArgBytes + c.outputBytes;
       if (used === 0) this.clients.delete(c);
       normal += used;
     }

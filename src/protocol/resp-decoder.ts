@@ -75,6 +75,8 @@ export class RespDecoder {
   private waitByte = -1;
   /** The multibulk being read: its args so far, how many are left, the pending bulk's length. */
   private argv: Bytes[] | null = null;
+  /** The bytes of `argv`'s args so far (client memory: Redis's argv_len_sum). */
+  private argvBytes = 0;
   private remaining = 0;
   private bulkLen = -1;
 
@@ -128,6 +130,11 @@ export class RespDecoder {
     return this.buf.length - this.pos + this.chunksLen;
   }
 
+  /** The bytes of the args read so far of a command not complete yet. */
+  get pendingArgBytes(): number {
+    return this.argvBytes;
+  }
+
   /** The next complete command, or null until more bytes arrive. Throws ProtocolError. */
   next(): Bytes[] | null {
     // Chunks still queued means feed() judged they cannot complete anything yet.
@@ -150,6 +157,7 @@ export class RespDecoder {
           throw new ProtocolError('Protocol error: unauthenticated multibulk length');
         }
         argv = this.argv = [];
+        this.argvBytes = 0;
         this.remaining = count;
       }
       while (this.remaining > 0) {
@@ -171,11 +179,13 @@ export class RespDecoder {
         const end = start + len;
         if (end + 2 > this.buf.length) return this.wait(len + 2);
         argv.push(latin1(this.buf, start, end));
+        this.argvBytes += len;
         this.pos = end + 2; // Redis skips the 2 bytes after the data without checking them
         this.bulkLen = -1;
         this.remaining--;
       }
       this.argv = null;
+      this.argvBytes = 0;
       return argv;
     }
   }
@@ -229,6 +239,7 @@ export class RespDecoder {
       left -= take;
     }
     this.argv!.push(arg as Bytes);
+    this.argvBytes += len;
     this.remaining--;
     this.bulkLen = -1;
     const last = this.chunks[this.chunks.length - 1]!;

@@ -109,6 +109,20 @@ describe('client-output-buffer-limit normal class', () => {
     d.close();
   });
 
+  it('what counts: nothing while the unsent replies fit Redis\'s 16 KB static buffer, all of them past it', async () => {
+    // normal 1 0 0: small replies still flow (Redis fills its static buffer first, uncounted).
+    expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1 0 0')).toBe('+OK\r\n');
+    const c = await RawConnection.connect(t.port);
+    expect(await c.call('LRANGE', 'big', '0', '99')).toMatch(/^\*100\r\n/); // 10.8 KB
+    c.close();
+    // 1,000 × 108 bytes (an LRANGE of 108 KB): past 100000 though less than 100000 above 16 KB,
+    // as unit/obuf-limits "KEYS stopped mid-run" expects of a 112 KB reply.
+    expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 100000 0 0')).toBe('+OK\r\n');
+    const d = await RawConnection.connect(t.port);
+    d.write('LRANGE big 0 999\r\n');
+    expect(await d.readUntilClosed()).toBe('');
+  });
+
   it('normal 0 1mb 1: a client kept over the soft limit is closed after more than 1 whole second, not before', async () => {
     expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 1mb 1')).toBe('+OK\r\n');
     expect(await admin.call('SET', 'v4', 'z'.repeat(4 << 20))).toBe('+OK\r\n');
@@ -318,6 +332,31 @@ describe('timeout and tcp-keepalive', () => {
 });
 
 describe('client buffer memory (clientBufferBytes, INFO clients, CLIENT LIST)', () => {
+  it('counts the args already read of commands still arriving (unit/maxmemory "input buffer of a dead client")', async () => {
+    const t = await startTestServer();
+    try {
+      const admin = await RawConnection.connect(t.port);
+      const senders: RawConnection[] = [];
+      for (let i = 0; i < 5; i++) {
+        const c = await RawConnection.connect(t.port);
+        senders.push(c);
+        // 249 of 250 args, each complete: parsed, so no longer in the query buffer.
+        c.write('*250\r\n' + `$1000\r\n${'x'.repeat(1000)}\r\n`.repeat(249));
+      }
+      await waitFor('the args to arrive', () => clientBufferBytes(t.server).normal >= 5 * 249_000);
+      await sleep(10);
+      expect(clientBufferBytes(t.server).normal).toBe(5 * 249_000);
+      expect(Number((await info(admin, 'memory')).mem_clients_normal)).toBe(5 * 249_000);
+      const list = await admin.call('CLIENT', 'LIST');
+      expect(list.match(/argv-mem=249000 /g)).toHaveLength(5);
+      for (const c of senders) c.close();
+      admin.close();
+    } finally {
+      await t.stop();
+    }
+  });
+
+
   it('counts a half-read command and unsent replies; INFO shows the recent maxima; CLIENT LIST agrees', async () => {
     const t = await startTestServer();
     try {
@@ -329,8 +368,10 @@ describe('client buffer memory (clientBufferBytes, INFO clients, CLIENT LIST)', 
       await waitFor('the bytes to arrive', () => t.server.clients.get(halfId)!.queryBufferBytes >= 200_000);
       await sleep(10); // a new event-loop turn: the figure is computed again
       const q = t.server.clients.get(halfId)!.queryBufferBytes;
-      expect(clientBufferBytes(t.server).normal).toBe(q);
+      // The unread bytes, and the args read so far ("SET", "k": argv-mem, as Redis's argv_len_sum).
+      expect(clientBufferBytes(t.server).normal).toBe(q + 4);
       expect(Number((await clientFields(admin, halfId)).qbuf)).toBe(q);
+      expect(Number((await clientFields(admin, halfId))['argv-mem'])).toBe(4);
       // Sampled by the cron (hz 10) into the last seconds' maxima.
       await waitFor('the input sample', async () => Number((await info(admin, 'clients')).client_recent_max_input_buffer) >= 200_000);
       // A reader that stopped: its unsent replies.
