@@ -29,6 +29,12 @@ import { clientInfoString } from './commands/client-commands.js';
 
 /** Unsent bytes above which the client is paused until its socket drains. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+/**
+ * Unsent bytes up to which no output limit can be passed (they would sit in Redis's static reply
+ * buffer, which the limits do not count: output-buffer-limits.ts), so the check is skipped unless
+ * a soft limit's time is running (the check under the limit resets it).
+ */
+const OUTPUT_LIMIT_FLOOR = 16 * 1024;
 /** Replies gathered in one batch above which they are handed to the socket early. */
 const EARLY_FLUSH_BYTES = 1024 * 1024;
 
@@ -157,7 +163,7 @@ export class Client implements ReplySink {
         this.server.dispatcher.process(this, argv);
         // Over its output limit: closed before this batch's replies leave, as Redis frees a client
         // flagged close-asap without writing to it.
-        if (limits.enforce(this)) return;
+        if ((this.writer.pendingBytes > OUTPUT_LIMIT_FLOOR || this.obufSoftLimitSince !== 0) && limits.enforce(this)) return;
         if (this.writer.pendingBytes > EARLY_FLUSH_BYTES) this.flush();
       }
     } catch (e) {
@@ -198,7 +204,8 @@ export class Client implements ReplySink {
     const s = this.socket;
     // Replies written outside the client's own batch (MONITOR, invalidations, woken BLPOPs) are
     // checked here, before they reach the socket.
-    if (this.server.outputLimits.enforce(this, bytes + s.writableLength)) return;
+    const unsent = bytes + s.writableLength;
+    if ((unsent > OUTPUT_LIMIT_FLOOR || this.obufSoftLimitSince !== 0) && this.server.outputLimits.enforce(this, unsent)) return;
     this.server.stats.netOutputBytes += bytes;
     if (chunks.length === 1) {
       s.write(chunks[0]!);
