@@ -10,10 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import type { TestServer } from '../helpers/test-server.js';
 import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
-import { havePostgres, NO_POSTGRES, startPostgres, type Postgres } from '../../examples/lib/postgres.mjs';
-import { runExampleProgram } from '../helpers/example-program.js';
+import { havePostgres, NO_POSTGRES } from '../../examples/lib/postgres.mjs';
+import { runExampleProgram, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/cache-aside/cache-aside.mjs', import.meta.url));
 
@@ -58,21 +58,17 @@ function numberAfter(text: string, label: RegExp): number {
 describe.runIf(HAVE_POSTGRES)('cache-aside example (GET, SET EX, DEL in front of PostgreSQL)', () => {
   let ts: TestServer;
   let r: Redis;
-  let postgres: Postgres;
   let db: pg.Pool;
+  let stack: ExampleStack;
   let lib: CacheAsideModule;
   beforeAll(async () => {
-    ts = await startTestServer();
-    r = await ts.client();
-    postgres = await startPostgres();
-    db = new pg.Pool({ connectionString: postgres.url, max: 2 });
+    stack = await startExampleStack(2);
+    ({ ts, r, db } = stack);
     lib = (await import(program)) as CacheAsideModule;
     await lib.seedCatalog(db, 50);
   });
   afterAll(async () => {
-    await db?.end();
-    await postgres?.stop();
-    await ts?.stop();
+    await stack?.stop();
   });
   // The program leaves product keys of its own database behind.
   beforeEach(async () => {

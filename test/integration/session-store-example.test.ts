@@ -10,10 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import type { TestServer } from '../helpers/test-server.js';
 import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
-import { havePostgres, NO_POSTGRES, startPostgres, type Postgres } from '../../examples/lib/postgres.mjs';
-import { runExampleProgram, withoutPostgresLine } from '../helpers/example-program.js';
+import { havePostgres, NO_POSTGRES } from '../../examples/lib/postgres.mjs';
+import { runExampleProgram, withoutPostgresLine, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/session-store/session-store.mjs', import.meta.url));
 
@@ -62,15 +62,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.runIf(HAVE_POSTGRES)('session-store example (HSET HGETALL HINCRBY PEXPIRE DEL behind a node:http app)', () => {
   let ts: TestServer;
   let r: Redis;
-  let postgres: Postgres;
   let db: pg.Pool;
+  let stack: ExampleStack;
   let lib: SessionStoreModule;
   let app: WebApp | undefined;
   beforeAll(async () => {
-    ts = await startTestServer();
-    r = await ts.client();
-    postgres = await startPostgres();
-    db = new pg.Pool({ connectionString: postgres.url, max: 2 });
+    stack = await startExampleStack(2);
+    ({ ts, r, db } = stack);
     lib = (await import(program)) as SessionStoreModule;
     await lib.createUsers(db, [
       { name: 'alice', password: 'correct horse' },
@@ -79,9 +77,7 @@ describe.runIf(HAVE_POSTGRES)('session-store example (HSET HGETALL HINCRBY PEXPI
   });
   afterAll(async () => {
     await app?.close();
-    await db?.end();
-    await postgres?.stop();
-    await ts?.stop();
+    await stack?.stop();
   });
   beforeEach(async () => {
     await app?.close();

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import type { TestServer } from '../helpers/test-server.js';
 import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
-import { freePort, havePostgres, NO_POSTGRES, startPostgres, type Postgres } from '../../examples/lib/postgres.mjs';
-import { runExampleProgram, withoutPostgresLine } from '../helpers/example-program.js';
+import { freePort, havePostgres, NO_POSTGRES } from '../../examples/lib/postgres.mjs';
+import { runExampleProgram, withoutPostgresLine, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/write-through/write-through.mjs', import.meta.url));
 
@@ -57,8 +57,8 @@ once item:sku-05 has expired (deleted here), a read goes to PostgreSQL (1 query)
 describe.runIf(HAVE_POSTGRES)('write-through example (SET EX in the PostgreSQL transaction, GET, SET NX)', () => {
   let ts: TestServer;
   let r: Redis;
-  let postgres: Postgres;
   let db: pg.Pool;
+  let stack: ExampleStack;
   let lib: WriteThroughModule;
   let inventory: Inventory;
   const row = async (sku: string): Promise<Item> =>
@@ -68,16 +68,12 @@ describe.runIf(HAVE_POSTGRES)('write-through example (SET EX in the PostgreSQL t
     return v === null ? null : (JSON.parse(v) as Item);
   };
   beforeAll(async () => {
-    ts = await startTestServer();
-    r = await ts.client();
-    postgres = await startPostgres();
-    db = new pg.Pool({ connectionString: postgres.url, max: 8 });
+    stack = await startExampleStack(8);
+    ({ ts, r, db } = stack);
     lib = (await import(program)) as WriteThroughModule;
   });
   afterAll(async () => {
-    await db?.end();
-    await postgres?.stop();
-    await ts?.stop();
+    await stack?.stop();
   });
   beforeEach(async () => {
     await r.flushall();

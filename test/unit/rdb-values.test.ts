@@ -13,7 +13,7 @@ import type { RedisValue } from '../../src/keyspace/redis-value.js';
 import { encodingOf } from '../../src/keyspace/redis-value.js';
 import type { EncodingLimits } from '../../src/server.js';
 import { RdbOutput } from '../../src/persistence/rdb-output.js';
-import { RDB_TYPE, RdbFormatError, RdbInput, isEmptyValue, rdbTypeOf, readValue, writeValue } from '../../src/persistence/rdb-values.js';
+import { RdbFormatError, RdbInput, isEmptyValue, rdbTypeOf, readValue, writeValue } from '../../src/persistence/rdb-values.js';
 import { encodeListpack } from '../../src/persistence/listpack.js';
 import { encodeIntset } from '../../src/persistence/intset.js';
 import { rdbBytes, textDouble, ziplist, zipmap } from '../helpers/rdb-builders.js';
