@@ -502,10 +502,18 @@ export class Server implements KeyspaceHost, BlockingHost {
   /** KeyspaceHost: an expired key was deleted — count it and propagate its DEL. */
   keyExpired(db: Keyspace, key: Bytes): void {
     this.stats.expiredKeys++;
-    this.propagator.propagate(db.index, ['DEL', key]);
+    this.keyDeletedByServer(db, key, 'DEL', 'expired');
+  }
+
+  /**
+   * A key the server deleted by itself (expired, evicted), after the deletion: the command that
+   * says so to the AOF and replicas, WATCH and client-side caching told, the keyspace event.
+   */
+  keyDeletedByServer(db: Keyspace, key: Bytes, as: 'DEL' | 'UNLINK', event: 'expired' | 'evicted'): void {
+    this.propagator.propagate(db.index, [as, key]);
     if (this.watches.active) this.watches.keyTouched(db, key);
     if (this.tracking.clients !== 0) this.tracking.keyModified(key);
-    this.notifications.notify('expired', 'expired', key, db.index);
+    this.notifications.notify(event, event, key, db.index);
   }
 
   /** KeyspaceHost: a key was created (the "new" event, class n). */

@@ -21,6 +21,11 @@
 export const WORD = 8;
 /** A HeapNumber (a boxed double). */
 export const HEAP_NUMBER = 16;
+/**
+ * An entry of a Map holding a Smi at a typical load (3 words, and the table kept between one and
+ * two times its size: 1.5 × 28 bytes): the access tracker's entries, whose Map is not followed.
+ */
+export const SMI_MAP_ENTRY = 42;
 /** A JSMap or JSSet object, without its table. */
 const MAP_OBJECT = 32;
 /** An empty JSArray: its backing store is a shared constant. */

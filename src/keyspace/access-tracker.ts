@@ -16,12 +16,11 @@
  */
 import type { Bytes } from './bytes.js';
 import { LfuSketch } from './lfu-sketch.js';
+import { SMI_MAP_ENTRY } from '../datastructures/heap-layout.js';
 
 /** What is tracked: last access (LRU policies, the default) or access frequency (LFU policies). */
 export type TrackingMode = 'lru' | 'lfu';
 
-/** What used_memory counts per tracked key (keyspace/memory-usage.ts TRACKED_KEY_BYTES; keep equal). */
-const TRACKED_KEY_BYTES = 42;
 
 /** LFU tuning, from the lfu-log-factor and lfu-decay-time parameters. */
 export interface LfuParams {
@@ -86,12 +85,9 @@ export class AccessTracker {
     return this.sketch === undefined ? 0 : this.sketch.frequency(key, now, this.lfu.decayMinutes);
   }
 
-  /**
-   * What used_memory counts for this tracker, in units of one Map entry (keyspace/memory-usage.ts
-   * multiplies by TRACKED_KEY_BYTES): the LRU entries, or the sketch's bytes expressed so.
-   */
-  get size(): number {
-    return this.sketch === undefined ? this.entries.size : Math.ceil(this.sketch.bytes / TRACKED_KEY_BYTES);
+  /** What used_memory counts for this tracker: its LRU Map's entries, or the sketch. */
+  get bytes(): number {
+    return this.sketch === undefined ? this.entries.size * SMI_MAP_ENTRY : this.sketch.bytes;
   }
 
   /** The key is gone. */

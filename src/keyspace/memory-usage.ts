@@ -18,12 +18,6 @@ import type { Bytes } from './bytes.js';
 import type { RedisValue } from './redis-value.js';
 import { HEAP_NUMBER, MapShape, stringBytes, type ByteCounter } from '../datastructures/heap-layout.js';
 
-/**
- * An entry of a Map holding a Smi at a typical load (3 words, and the table kept between one and
- * two times its size: 1.5 × 28 bytes): the access tracker's entries, whose Map is not followed.
- */
-const TRACKED_KEY_BYTES = 42;
-
 /** The bytes of a value: a string value's string, or an aggregate's own count. */
 export function valueBytes(v: RedisValue): number {
   return typeof v === 'string' ? stringBytes(v.length) : v.bytes;
@@ -40,9 +34,9 @@ export class DatasetMemory implements ByteCounter {
   /** The capacity of the expires Map (Keyspace.expires). */
   readonly expires = new MapShape();
 
-  /** The dataset's bytes, `trackedKeys` access-tracker entries included. O(1). */
-  total(trackedKeys: number): number {
-    return this.bytes + this.main.bytes + this.expires.bytes + trackedKeys * TRACKED_KEY_BYTES;
+  /** The dataset's bytes, the access tracker's `trackerBytes` included. O(1). */
+  total(trackerBytes: number): number {
+    return this.bytes + this.main.bytes + this.expires.bytes + trackerBytes;
   }
 
   /** A key and its value were added. */

@@ -59,7 +59,7 @@ export class MemoryAccounting {
     const server = this.server;
     const clients = clientBufferBytes(server);
     let n = SERVER_STARTUP_BYTES + clients.normal + clients.replicas + this.fixedBuffers();
-    for (const db of server.keyspaces) n += db.memory.total(db.accessTracker?.size ?? 0);
+    for (const db of server.keyspaces) n += db.memory.total(db.accessTracker?.bytes ?? 0);
     if (n > server.stats.usedMemoryPeak) server.stats.usedMemoryPeak = n;
     return n;
   }

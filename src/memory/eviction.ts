@@ -409,11 +409,8 @@ export class Eviction {
     const server = this.server;
     // A key whose TTL passed is deleted as an expiry (it frees the memory all the same).
     if (db.peekNoTouch(key) === undefined) return !this.dict(db).has(key);
-    server.propagator.propagate(db.index, [this.lazy ? 'UNLINK' : 'DEL', key]);
     db.delete(key);
-    if (server.watches.active) server.watches.keyTouched(db, key);
-    if (server.tracking.clients !== 0) server.tracking.keyModified(key);
-    server.notifications.notify('evicted', 'evicted', key, db.index);
+    server.keyDeletedByServer(db, key, this.lazy ? 'UNLINK' : 'DEL', 'evicted');
     server.stats.evictedKeys++;
     return true;
   }

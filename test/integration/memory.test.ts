@@ -153,7 +153,7 @@ describe('every path that stores or drops values keeps the count', () => {
 
   const dbs = () => t.server.keyspaces;
   const recountAll = () => dbs().forEach(expectRecount);
-  const dataset = () => dbs().reduce((n, db) => n + db.memory.total(db.accessTracker?.size ?? 0), 0);
+  const dataset = () => dbs().reduce((n, db) => n + db.memory.total(db.accessTracker?.bytes ?? 0), 0);
 
   async function fill(): Promise<void> {
     await c.set('s', 'a string value');
