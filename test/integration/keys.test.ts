@@ -23,6 +23,9 @@ let propagated: [number, string[]][] = [];
 
 beforeAll(async () => {
   ts = await startTestServer({}, clock);
+  // The tests drive the manual clock and call activeExpireCycle themselves: the server's own cron
+  // (real timers) would otherwise delete keys the manual clock has expired, whenever it fires.
+  ts.server.activeExpireEnabled = false;
   ts.server.propagator.subscribe((db, argv) => propagated.push([db, [...argv]]));
   r = await ts.client({ enableReadyCheck: false });
   r2 = await ts.client({ protocol: 2, enableReadyCheck: false });
