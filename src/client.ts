@@ -156,15 +156,20 @@ export class Client implements ReplySink {
   /** Runs the buffered commands until none is complete, or the client pauses or closes. */
   processInput(): void {
     const limits = this.server.outputLimits;
+    const dispatcher = this.server.dispatcher;
+    dispatcher.batchStarts();
     try {
       while (!this.paused && !this.closing && this.blocked === undefined) {
         const argv = this.decoder.next();
         if (argv === null) break;
-        this.server.dispatcher.process(this, argv);
+        dispatcher.process(this, argv);
         // Over its output limit: closed before this batch's replies leave, as Redis frees a client
         // flagged close-asap without writing to it.
         if ((this.writer.pendingBytes > OUTPUT_LIMIT_FLOOR || this.obufSoftLimitSince !== 0) && limits.enforce(this)) return;
-        if (this.writer.pendingBytes > EARLY_FLUSH_BYTES) this.flush();
+        if (this.writer.pendingBytes > EARLY_FLUSH_BYTES) {
+          this.flush();
+          dispatcher.batchPaused();
+        }
       }
     } catch (e) {
       if (e instanceof ProtocolError) {
@@ -177,6 +182,8 @@ export class Client implements ReplySink {
         this.server.log.error({ err: e }, `Internal error while reading from client: ${this.describe()}`);
       }
       this.closing = true;
+    } finally {
+      dispatcher.batchEnds();
     }
     if (this.closing) {
       this.flush();

@@ -70,33 +70,41 @@ function build(input: CommandSpecInput, category: AclCategory | undefined, paren
   return spec;
 }
 
-/** How many non-lowercase spellings of command names CommandTable remembers. */
+/** How many spellings of command names beyond lowercase and uppercase CommandTable learns. */
 const MAX_SPELLINGS = 1024;
 
 export class CommandTable {
   private readonly commands = new Map<string, CommandSpec>();
   /**
-   * Names as clients spell them when that is not lowercase ("GET", "Get") → their command, so a
-   * lookup is one Map hit instead of a miss, a lowercased copy and a second lookup (~50 ns less a
-   * command in a micro-benchmark). Bounded: past MAX_SPELLINGS, new spellings are lowercased each time.
+   * Every name as clients spell it → its command: lowercase (ioredis) and uppercase (redis-cli,
+   * redis-benchmark) from the start, other spellings ("Get") as they come, so that a lookup is one
+   * Map hit rather than a miss, a lowercased copy and a second lookup. Bounded: past MAX_SPELLINGS
+   * learned ones, new spellings are lowercased each time.
    */
   private readonly spellings = new Map<string, CommandSpec>();
+  private learned = 0;
 
   constructor(families: readonly CommandFamily[]) {
     for (const fam of families) {
       for (const input of fam.commands) {
         if (this.commands.has(input.name)) throw new Error(`command ${input.name} registered twice`);
-        this.commands.set(input.name, build(input, fam.category));
+        const spec = build(input, fam.category);
+        this.commands.set(input.name, spec);
+        this.spellings.set(input.name, spec);
+        this.spellings.set(input.name.toUpperCase(), spec);
       }
     }
   }
 
   /** The command for argv[0] (case-insensitive), or undefined. */
   get(name: Bytes): CommandSpec | undefined {
-    const spec = this.commands.get(name) ?? this.spellings.get(name);
+    const spec = this.spellings.get(name);
     if (spec !== undefined) return spec;
     const found = this.commands.get(name.toLowerCase());
-    if (found !== undefined && this.spellings.size < MAX_SPELLINGS) this.spellings.set(name, found);
+    if (found !== undefined && this.learned < MAX_SPELLINGS) {
+      this.learned++;
+      this.spellings.set(name, found);
+    }
     return found;
   }
 

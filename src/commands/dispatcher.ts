@@ -81,7 +81,32 @@ class CallContext implements CommandContext {
 const SUBSCRIPTION_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
 
 export class Dispatcher {
+  /**
+   * While a client's batch of commands runs (Client.processInput; nested batches count): the
+   * clock reading that ended the last command, taken as the start of the next one, so that a
+   * command reads the clock once instead of twice (~50 ns a read): its time then also counts the
+   * decoding and checks of its own request. -1 when there is none: outside a batch, once taken,
+   * and after anything that is not a command's to count (a refusal, queuing in MULTI, a flush).
+   */
+  private lastEnded = -1;
+  private batchDepth = 0;
+
   constructor(private readonly server: Server) {}
+
+  batchStarts(): void {
+    this.batchDepth++;
+    this.lastEnded = -1;
+  }
+
+  /** The batch did something between two commands that is not theirs to count (a socket write). */
+  batchPaused(): void {
+    this.lastEnded = -1;
+  }
+
+  batchEnds(): void {
+    this.batchDepth--;
+    this.lastEnded = -1;
+  }
 
   /** Runs one command from a client (Redis processCommand). */
   process(client: Client, argv: Bytes[]): void {
@@ -93,6 +118,7 @@ export class Dispatcher {
     client.lastCommand = spec?.fullName ?? 'NULL';
     const rejected = this.check(client, argv, spec, container);
     if (rejected !== undefined) {
+      this.lastEnded = -1;
       if (spec) spec.stats.rejectedCalls++;
       const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
       // A refused EXEC discards the transaction, naming why (Redis execCommandAbort; its formatted
@@ -107,6 +133,7 @@ export class Dispatcher {
       return;
     }
     if (client.multi !== undefined && !RUN_IN_MULTI.has(spec!.fullName)) {
+      this.lastEnded = -1;
       this.queue(client, spec!, argv);
       return;
     }
@@ -187,7 +214,8 @@ export class Dispatcher {
     server.beginCommand();
     const ctx = new CallContext(server, client, client.db, spec);
     const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
-    const started = performance.now();
+    const started = this.lastEnded >= 0 ? this.lastEnded : performance.now();
+    this.lastEnded = -1;
     let failed = false;
     const outerCaller = server.tracking.enter(client);
     try {
@@ -215,7 +243,9 @@ export class Dispatcher {
       }
       return true;
     }
-    const usec = Math.round((performance.now() - started) * 1000);
+    const ended = performance.now();
+    if (this.batchDepth > 0) this.lastEnded = ended;
+    const usec = Math.round((ended - started) * 1000);
     spec.stats.calls++;
     spec.stats.usec += usec;
     server.stats.totalCommandsProcessed++;

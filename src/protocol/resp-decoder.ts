@@ -73,10 +73,18 @@ export class RespDecoder {
   private need = 0;
   /** Or: the byte (CR, LF) a line waits for, BLOCKED, or -1 when waiting by `need`. */
   private waitByte = -1;
-  /** The multibulk being read: its args so far, how many are left, the pending bulk's length. */
+  /**
+   * The multibulk being read: its args so far (in `scratch` for a short command, see done()), how
+   * many are left, the pending bulk's length.
+   */
   private argv: Bytes[] | null = null;
+  private scratch: Bytes[] = [];
+  /** The command name last read, reused when the next one has the same bytes (pipelines). */
+  private name = '' as Bytes;
   /** The bytes of `argv`'s args so far (client memory: Redis's argv_len_sum). */
   private argvBytes = 0;
+  /** How many args of `argv` are read. */
+  private argc = 0;
   private remaining = 0;
   private bulkLen = -1;
 
@@ -156,7 +164,8 @@ export class RespDecoder {
         if (count > UNAUTH_MAX_ARGS && !this.policy.authenticated()) {
           throw new ProtocolError('Protocol error: unauthenticated multibulk length');
         }
-        argv = this.argv = [];
+        argv = this.argv = count <= SCRATCH_ARGS ? this.scratch : [];
+        this.argc = 0;
         this.argvBytes = 0;
         this.remaining = count;
       }
@@ -178,7 +187,8 @@ export class RespDecoder {
         const start = this.pos;
         const end = start + len;
         if (end + 2 > this.buf.length) return this.wait(len + 2);
-        argv.push(latin1(this.buf, start, end));
+        argv[this.argc] = this.argc === 0 ? this.commandName(start, end) : latin1(this.buf, start, end);
+        this.argc++;
         this.argvBytes += len;
         this.pos = end + 2; // Redis skips the 2 bytes after the data without checking them
         this.bulkLen = -1;
@@ -186,8 +196,51 @@ export class RespDecoder {
       }
       this.argv = null;
       this.argvBytes = 0;
-      return argv;
+      return argv === this.scratch ? this.takeScratch() : argv;
     }
+  }
+
+  /**
+   * A short command's args, read into the reused `scratch`, in an array of exactly their number:
+   * an array grown by push from empty gets room for 17 (152 bytes for 3 args, against 40), and the
+   * young generation fills, and is collected, that much sooner.
+   */
+  private takeScratch(): Bytes[] {
+    const s = this.scratch;
+    const n = this.argc;
+    let argv: Bytes[];
+    switch (n) {
+      case 1:
+        argv = [s[0]!];
+        break;
+      case 2:
+        argv = [s[0]!, s[1]!];
+        break;
+      case 3:
+        argv = [s[0]!, s[1]!, s[2]!];
+        break;
+      default:
+        argv = s.slice(0, n);
+    }
+    // The decoder must not keep the strings alive (a value may be large).
+    for (let i = 0; i < n; i++) s[i] = '' as Bytes;
+    return argv;
+  }
+
+  /**
+   * argv[0] at buf[start, end): the previous command's name string when the bytes are the same (a
+   * pipeline of one command), so the command table's lookup meets a string whose hash is known.
+   */
+  private commandName(start: number, end: number): Bytes {
+    const name = this.name;
+    const buf = this.buf;
+    if (end - start === name.length) {
+      let i = 0;
+      while (i < name.length && buf[start + i] === name.charCodeAt(i)) i++;
+      if (i === name.length) return name;
+    }
+    if (end - start > 32) return latin1(buf, start, end);
+    return (this.name = latin1(buf, start, end));
   }
 
   // ---- Buffer management ----
@@ -238,7 +291,8 @@ export class RespDecoder {
       arg += latin1(c, from, from + take);
       left -= take;
     }
-    this.argv!.push(arg as Bytes);
+    this.argv![this.argc] = arg as Bytes;
+    this.argc++;
     this.argvBytes += len;
     this.remaining--;
     this.bulkLen = -1;
@@ -346,9 +400,29 @@ export class RespDecoder {
 
 // ---- Helpers ----
 
-/** buf[start, end) as Bytes. Short strings are built in JavaScript: cheaper than a native call. */
+/** Commands of at most this many args are read into the decoder's reused scratch array. */
+const SCRATCH_ARGS = 16;
+
+/** Buffer.prototype.latin1Slice: undocumented, but what every Node since 0.x runs for toString('latin1'). */
+type Latin1Slicing = Buffer & { latin1Slice(start: number, end: number): string };
+
+/**
+ * buf[start, end) as Bytes. Short strings are built in JavaScript, cheaper than a native call
+ * (measured: 13 ns for 3 bytes in one fromCharCode, against 57 for latin1Slice); longer ones go
+ * straight to latin1Slice, which toString('latin1') reaches after 13 ns of argument checks.
+ */
 function latin1(buf: Buffer, start: number, end: number): Bytes {
-  if (end - start > 12) return buf.toString('latin1', start, end) as Bytes;
+  switch (end - start) {
+    case 1:
+      return String.fromCharCode(buf[start]!) as Bytes;
+    case 2:
+      return String.fromCharCode(buf[start]!, buf[start + 1]!) as Bytes;
+    case 3:
+      return String.fromCharCode(buf[start]!, buf[start + 1]!, buf[start + 2]!) as Bytes;
+    case 4:
+      return String.fromCharCode(buf[start]!, buf[start + 1]!, buf[start + 2]!, buf[start + 3]!) as Bytes;
+  }
+  if (end - start > 12) return (buf as Latin1Slicing).latin1Slice(start, end) as Bytes;
   let s = '';
   for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
   return s as Bytes;

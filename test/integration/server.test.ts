@@ -157,6 +157,30 @@ describe('INFO', () => {
     expect(infoField(all, 'evicted_keys')).toBe('0');
     expect(infoField(all, 'instantaneous_ops_per_sec')).toMatch(/^\d+$/);
   });
+
+  it('a command is timed alone: not with the slow command before it in a pipeline, nor with an idle gap', async () => {
+    const s = await fresh();
+    const c = await raw(s.port);
+    const usec = async (name: string) => Number(/usec=(\d+)/.exec(infoField(payload(await c.call('INFO', 'commandstats')), `cmdstat_${name}`))![1]);
+    // One batch: DEBUG SLEEP, then ECHO timed from its end; a refused GET, then ECHO again.
+    const echo = '*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n';
+    c.write(`*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$4\r\n0.05\r\n${echo}*1\r\n$3\r\nGET\r\n${echo}`);
+    expect(await c.readReply()).toBe('+OK\r\n');
+    expect(await c.readReply()).toBe('$1\r\nx\r\n');
+    expect(await c.readReply()).toBe("-ERR wrong number of arguments for 'get' command\r\n");
+    expect(await c.readReply()).toBe('$1\r\nx\r\n');
+    expect(await usec('debug')).toBeGreaterThanOrEqual(50_000);
+    expect(await usec('echo')).toBeLessThan(20_000);
+    // Another batch after 60 ms of nothing.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+    expect(await usec('ping')).toBeLessThan(20_000);
+    expect(await c.call('MULTI')).toBe('+OK\r\n');
+    expect(await c.call('ECHO', 'y')).toBe('+QUEUED\r\n');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await c.call('EXEC')).toBe('*1\r\n$1\r\ny\r\n');
+    expect(await usec('exec')).toBeLessThan(20_000);
+  });
 });
 
 describe.runIf(haveRedisServer())('INFO everything has the field names and order of redis-server 7.0', () => {

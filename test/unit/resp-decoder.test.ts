@@ -105,6 +105,17 @@ describe('RespDecoder: fixtures give the same argv at every split', () => {
     ['inline bytes >= 0x80', 'ECHO \x01\xff\r\n', [['ECHO', '\x01\xff']]],
     ['inline and multibulk mixed', 'PING\r\n' + mbulk('ECHO', 'x') + 'ECHO y\n', [['PING'], ['ECHO', 'x'], ['ECHO', 'y']]],
     ['many args', mbulk(...Array.from({ length: 50 }, (_, i) => `a${i}`)), [Array.from({ length: 50 }, (_, i) => `a${i}`)]],
+    [
+      'every short arg count, and names of the same length in a row',
+      mbulk('GET', 'a') + mbulk('SET', 'a', 'b') + mbulk('SET', 'c', 'd') + mbulk('set') + mbulk('SE\xd4', 'x', 'y', 'z') +
+        mbulk(...Array.from({ length: 16 }, (_, i) => `b${i}`)) + mbulk(...Array.from({ length: 17 }, (_, i) => `c${i}`)) +
+        mbulk('G', 'k') + mbulk('GE') + mbulk('GETX', '1'),
+      [
+        ['GET', 'a'], ['SET', 'a', 'b'], ['SET', 'c', 'd'], ['set'], ['SE\xd4', 'x', 'y', 'z'],
+        Array.from({ length: 16 }, (_, i) => `b${i}`), Array.from({ length: 17 }, (_, i) => `c${i}`),
+        ['G', 'k'], ['GE'], ['GETX', '1'],
+      ],
+    ],
   ];
   for (const [name, input, expected] of fixtures) {
     it(name, () => {
@@ -112,6 +123,20 @@ describe('RespDecoder: fixtures give the same argv at every split', () => {
       expect(out).toEqual({ cmds: expected, pending: 0 });
     });
   }
+
+  it('each command is an array of its own, exactly as long as its args, untouched by the next', () => {
+    const d = new RespDecoder(policy());
+    d.feed(b(mbulk('SET', 'k1', 'v1') + mbulk('SET', 'k2', 'v2') + mbulk('GET', 'k3')));
+    const first = d.next()!;
+    const second = d.next()!;
+    const third = d.next()!;
+    expect([first, second, third]).toEqual([['SET', 'k1', 'v1'], ['SET', 'k2', 'v2'], ['GET', 'k3']]);
+    expect(first).not.toBe(second);
+    expect(third.length).toBe(2);
+    first.push('mine');
+    d.feed(b(mbulk('PING')));
+    expect(d.next()).toEqual(['PING']);
+  });
 
   it('a big bulk (200 KB) with the next command behind it', () => {
     const big = 'x'.repeat(200_000);
