@@ -25,7 +25,11 @@ import { ERR_NOT_IN_MULTI, LOADING, MASTERDOWN, NOREPLICAS, READONLY_REPLICA } f
 /** Commands that run at once between MULTI and EXEC instead of being queued (Redis processCommand). */
 const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
-/** The context handed to one handler call. */
+/**
+ * The context handed to one handler call. Handlers use it only while they run, so the dispatcher
+ * keeps one per nesting depth (EXEC runs commands inside its own call) and resets it for each
+ * call rather than allocating one per command.
+ */
 class CallContext implements CommandContext {
   /** Set by propagateAs: what to propagate instead of argv. */
   rewritten: Bytes[] | undefined;
@@ -36,10 +40,21 @@ class CallContext implements CommandContext {
 
   constructor(
     readonly server: Server,
-    readonly client: Client,
-    readonly db: Keyspace,
-    readonly command: CommandSpec,
+    public client: Client,
+    public db: Keyspace,
+    public command: CommandSpec,
   ) {}
+
+  /** Ready for another call. */
+  reset(client: Client, db: Keyspace, command: CommandSpec): this {
+    this.client = client;
+    this.db = db;
+    this.command = command;
+    this.rewritten = undefined;
+    this.blockRequest = undefined;
+    this.toReplicas = false;
+    return this;
+  }
 
   /** The command's frozen time, read from the clock on first use. */
   get now(): number {
@@ -90,6 +105,9 @@ export class Dispatcher {
    */
   private lastEnded = -1;
   private batchDepth = 0;
+  /** One CallContext per depth of nested calls, reused; `callDepth` calls are running. */
+  private readonly contexts: CallContext[] = [];
+  private callDepth = 0;
 
   constructor(private readonly server: Server) {}
 
@@ -204,6 +222,18 @@ export class Dispatcher {
    * is counted, slow-logged and propagated when it is finally served. Returns true if it blocked.
    */
   call(client: Client, spec: CommandSpec, argv: Bytes[], retry = false): boolean {
+    const depth = this.callDepth++;
+    const ctx = depth < this.contexts.length
+      ? this.contexts[depth]!.reset(client, client.db, spec)
+      : (this.contexts[depth] = new CallContext(this.server, client, client.db, spec));
+    try {
+      return this.run(ctx, client, spec, argv, retry);
+    } finally {
+      this.callDepth--;
+    }
+  }
+
+  private run(ctx: CallContext, client: Client, spec: CommandSpec, argv: Bytes[], retry: boolean): boolean {
     const server = this.server;
     const handler = spec.handler!;
     const dirtyBefore = server.dirty;
@@ -212,7 +242,6 @@ export class Dispatcher {
       for (const i of server.commands.keyPositions(spec, argv)) server.snapshotGuard(client.db, argv[i]!);
     }
     server.beginCommand();
-    const ctx = new CallContext(server, client, client.db, spec);
     const mark = client.replyMode === 'on' ? undefined : client.writer.mark();
     const started = this.lastEnded >= 0 ? this.lastEnded : performance.now();
     this.lastEnded = -1;
