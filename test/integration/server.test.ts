@@ -161,7 +161,7 @@ describe('INFO', () => {
   it('a command is timed alone: not with the slow command before it in a pipeline, nor with an idle gap', async () => {
     const s = await fresh();
     const c = await raw(s.port);
-    const usec = async (name: string) => Number(/usec=(\d+)/.exec(infoField(payload(await c.call('INFO', 'commandstats')), `cmdstat_${name}`))![1]);
+    const usec = async (name: string) => Number(/usec=(\d+)/.exec(infoField(payload(await c.call('INFO', 'commandstats')), `cmdstat_${name}`) ?? '')![1]);
     // One batch: DEBUG SLEEP, then ECHO timed from its end; a refused GET, then ECHO again.
     const echo = '*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n';
     c.write(`*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$4\r\n0.05\r\n${echo}*1\r\n$3\r\nGET\r\n${echo}`);
