@@ -74,7 +74,7 @@ export class RespDecoder {
   /** Or: the byte (CR, LF) a line waits for, BLOCKED, or -1 when waiting by `need`. */
   private waitByte = -1;
   /**
-   * The multibulk being read: its args so far (in `scratch` for a short command, see done()), how
+   * The multibulk being read: its args so far (in `scratch` for a short command, see takeScratch), how
    * many are left, the pending bulk's length.
    */
   private argv: Bytes[] | null = null;
