@@ -1,13 +1,16 @@
 /**
  * Runs one of the examples/ programs as a user would (`node examples/<name>/<name>.mjs --port P
  * ...`) and gives its standard output; a failed run rejects with its standard error. And the
- * servers a PostgreSQL example's test needs (startExampleStack).
+ * servers a PostgreSQL example's test needs (startExampleStack), and the test every example has:
+ * the same transcript against a live redis-server (itMatchesRedis).
  */
 import { execFile } from 'node:child_process';
+import { expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { startPostgres, type Postgres } from '../../examples/lib/postgres.mjs';
 import { startTestServer, type TestServer } from './test-server.js';
+import { haveRedisServer, startRedisOracle } from './redis-oracle.js';
 
 export function runExampleProgram(program: string, args: string[], timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -49,4 +52,16 @@ export async function startExampleStack(poolSize: number): Promise<ExampleStack>
       await ts.stop();
     },
   };
+}
+
+/** A test: the example run against a live redis-server prints `expected`, as it does against Kioku. */
+export function itMatchesRedis(runExample: (port: number) => Promise<string>, expected: string): void {
+  it.runIf(haveRedisServer())('gives the same transcript against a live redis-server', async () => {
+    const oracle = await startRedisOracle();
+    try {
+      expect(await runExample(oracle.port)).toBe(expected);
+    } finally {
+      await oracle.stop();
+    }
+  });
 }

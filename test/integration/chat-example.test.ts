@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
-import { runExampleProgram } from '../helpers/example-program.js';
+import { itMatchesRedis, runExampleProgram } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/chat/chat.mjs', import.meta.url));
 
@@ -103,12 +102,5 @@ describe('chat example (SUBSCRIBE PUBLISH LPUSH LTRIM LRANGE INCR through ioredi
     }
   });
 
-  it.runIf(haveRedisServer())('gives the same transcript against a live redis-server', async () => {
-    const oracle = await startRedisOracle();
-    try {
-      expect(await runExample(oracle.port)).toBe(EXPECTED);
-    } finally {
-      await oracle.stop();
-    }
-  });
+  itMatchesRedis(runExample, EXPECTED);
 });

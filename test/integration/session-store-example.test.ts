@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestServer } from '../helpers/test-server.js';
-import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
 import { havePostgres, NO_POSTGRES } from '../../examples/lib/postgres.mjs';
-import { runExampleProgram, withoutPostgresLine, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
+import { itMatchesRedis, runExampleProgram, withoutPostgresLine, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/session-store/session-store.mjs', import.meta.url));
 
@@ -184,12 +183,5 @@ describe.runIf(HAVE_POSTGRES)('session-store example (HSET HGETALL HINCRBY PEXPI
     expect(await r.exists(key)).toBe(0);
   });
 
-  it.runIf(haveRedisServer())('gives the same transcript against a live redis-server', async () => {
-    const oracle = await startRedisOracle();
-    try {
-      expect(await runExample(oracle.port)).toBe(EXPECTED);
-    } finally {
-      await oracle.stop();
-    }
-  });
+  itMatchesRedis(runExample, EXPECTED);
 });

@@ -12,9 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestServer } from '../helpers/test-server.js';
-import { haveRedisServer, startRedisOracle } from '../helpers/redis-oracle.js';
 import { freePort, havePostgres, NO_POSTGRES } from '../../examples/lib/postgres.mjs';
-import { runExampleProgram, withoutPostgresLine, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
+import { itMatchesRedis, runExampleProgram, withoutPostgresLine, startExampleStack, type ExampleStack } from '../helpers/example-program.js';
 
 const program = fileURLToPath(new URL('../../examples/write-through/write-through.mjs', import.meta.url));
 
@@ -176,12 +175,5 @@ describe.runIf(HAVE_POSTGRES)('write-through example (SET EX in the PostgreSQL t
     expect(await cached('e')).toEqual({ sku: 'e', name: 'elderberry', quantity: 2, version: 2 });
   });
 
-  it.runIf(haveRedisServer())('gives the same transcript against a live redis-server', async () => {
-    const oracle = await startRedisOracle();
-    try {
-      expect(await runExample(oracle.port)).toBe(EXPECTED);
-    } finally {
-      await oracle.stop();
-    }
-  });
+  itMatchesRedis(runExample, EXPECTED);
 });
