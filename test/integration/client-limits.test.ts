@@ -7,15 +7,14 @@
  * The million-command pipeline runs against bin/kioku-server as a child process, so its memory
  * figures are the server's alone (needs dist/: `npm run build`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RawConnection } from '../helpers/raw-connection.js';
+import { KIOKU_ROOT, startKiokuProcess, type KiokuProcess } from '../helpers/kioku-process.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { clientBufferBytes } from '../../src/memory/client-buffers.js';
 import { OutputBufferLimits, exceedsLimit } from '../../src/output-buffer-limits.js';
@@ -403,41 +402,12 @@ describe('client buffer memory (clientBufferBytes, INFO clients, CLIENT LIST)', 
 
 // ---- A million pipelined commands against a server process ----
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** bin/kioku-server on a free port; resolves once it accepts connections. */
-function startKiokuProcess(dir: string): Promise<{ child: ChildProcess; port: number; messages: string[] }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'kioku-server'), '--port', '0', '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const messages: string[] = [];
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`kioku-server did not start: ${out}`)), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const lines = out.split('\n');
-      out = lines.pop()!;
-      for (const line of lines) {
-        const msg = (JSON.parse(line) as { msg: string }).msg;
-        messages.push(msg);
-        const m = /^Running mode=standalone, port=(\d+)\.$/.exec(msg);
-        if (m) {
-          clearTimeout(t);
-          resolve({ child, port: Number(m[1]), messages });
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`kioku-server exited ${code}: ${out}`)));
-  });
-}
-
 describe('a client that pipelines a million commands and does not read (server process)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-limits-'));
-  let proc: { child: ChildProcess; port: number; messages: string[] };
+  let proc: KiokuProcess;
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(root, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build`');
-    proc = await startKiokuProcess(dir);
+    if (!fs.existsSync(path.join(KIOKU_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build`');
+    proc = await startKiokuProcess(['--port', '0', '--bind', '127.0.0.1', '--save', '', '--dir', dir]);
   });
   afterAll(() => {
     proc.child.kill('SIGKILL');

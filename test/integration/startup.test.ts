@@ -3,16 +3,16 @@
  * the running server, SIGTERM/SIGINT shutdown with the pid file removed, fatal config errors.
  * Needs the compiled server (dist/): `npm test` builds it first.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawConnection } from '../helpers/raw-connection.js';
+import { KIOKU_BIN, KIOKU_ROOT, startKiokuProcess, type KiokuProcess } from '../helpers/kioku-process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = path.join(root, 'bin', 'kioku-server');
+const root = KIOKU_ROOT;
+const bin = KIOKU_BIN;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kioku-startup-'));
 const DEBIAN_CONF = '/etc/redis/redis.conf';
 
@@ -21,51 +21,8 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  /** The log messages so far (pino JSON lines, msg fields). */
-  messages: string[];
-  exited: Promise<{ code: number | null; ms: number }>;
-}
-
-/** Spawns kioku-server and waits for "Ready to accept connections" (bounded: 10 s). */
-function startKioku(args: string[], stdin?: string): Promise<Running> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: tmp, stdio: ['pipe', 'pipe', 'pipe'] });
-  if (stdin !== undefined) child.stdin!.end(stdin);
-  else child.stdin!.end();
-  const messages: string[] = [];
-  let signalledAt = 0;
-  const kill = child.kill.bind(child);
-  child.kill = (sig?: NodeJS.Signals | number) => {
-    signalledAt = Date.now();
-    return kill(sig);
-  };
-  const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, ms: Date.now() - signalledAt })),
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const t = setTimeout(() => reject(new Error(`kioku-server did not start: ${out}${err}`)), 10_000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const lines = out.split('\n');
-      out = lines.pop()!;
-      for (const line of lines) {
-        const msg = (JSON.parse(line) as { msg: string }).msg;
-        messages.push(msg);
-        if (msg === 'Ready to accept connections') {
-          clearTimeout(t);
-          const running = messages.map((m) => /^Running mode=standalone, port=(\d+)\.$/.exec(m)).find((m) => m);
-          resolve({ child, port: Number(running![1]), messages, exited });
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`kioku-server exited ${code}: ${out}${err}`)));
-  });
-}
+/** Spawns kioku-server in the test's directory and waits until it accepts connections. */
+const startKioku = (args: string[], stdin?: string): Promise<KiokuProcess> => startKiokuProcess(args, { cwd: tmp, stdin });
 
 /** Runs kioku-server to completion (it is expected to exit by itself). */
 function runKioku(args: string[]): { status: number | null; stdout: string; stderr: string } {
