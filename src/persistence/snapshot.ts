@@ -19,11 +19,14 @@
  *   a Set as large as the keyspace). Keys are split into `buckets` by a hash of their bytes and a
  *   database is written one bucket per pass over its Map: a key of an earlier bucket is written;
  *   within the current bucket, `visited` holds the keys written so far. With one bucket per two
- *   million keys, `visited` stays under two million entries whatever the keyspace size; it and
- *   `touched` are sharded so that no single Set or Map grows (and rehashes) large. `visited` is
- *   only filled from a database's first change on: until then its Map is as it was at the
- *   start, so the keys written so far are the first ones of a new iteration, replayed then.
- *   A snapshot that sees no write to a database never pays for it (it was a third of the time).
+ *   million keys, `visited` stays under two million entries whatever the keyspace size. It grows
+ *   during the first bucket and is emptied and refilled by each next one without allocating
+ *   (datastructures/hashed-key-set.ts). It and `touched` are sharded so that no single table
+ *   grows (and rehashes) large in one go.
+ * - `visited` is filled whether or not anything changes. Filling it only from a database's first
+ *   change on (replaying the keys written so far) saved a third of the time with V8 Sets, but
+ *   the replay of up to a whole Map's keys was one synchronous step: a first write late in a
+ *   pass would have stalled the server for as long as a second.
  *
  * Extra memory is therefore the kept copies of keys written during the snapshot (as with a fork's
  * copied pages), `visited`, and one slice's output buffer.
@@ -36,6 +39,7 @@ import type { Keyspace } from '../keyspace/keyspace.js';
 import { copyValue, type RedisValue } from '../keyspace/redis-value.js';
 import type { Server } from '../server.js';
 import { valueBytes } from '../keyspace/memory-usage.js';
+import { HashedKeySet } from '../datastructures/hashed-key-set.js';
 
 /** Turns the image into bytes: RDB (rdb-file.ts) or AOF commands (aof-command-encoder.ts). */
 export interface SnapshotEncoder {
@@ -122,7 +126,7 @@ const SLICE_MS = 3;
 const MAX_IN_FLIGHT = 8 << 20;
 const KEYS_PER_BUCKET = 1 << 21;
 /**
- * `touched` and `visited` are split into this many Maps/Sets by key hash: growing one huge Set
+ * `touched` and `visited` are split into this many tables by key hash: growing one huge Map
  * rehashes it in one go (measured: a ~80 ms pause at a million keys), a shard's rehash is tiny.
  */
 const SHARDS = 64;
@@ -145,17 +149,11 @@ class DbImage {
   /** Keys written during the snapshot and not yet written out: their start-time state (by shard). */
   readonly touched: Map<Bytes, Kept | typeof ABSENT>[] = Array.from({ length: SHARDS }, () => new Map());
   touchedCount = 0;
-  /** Keys of the current bucket written out so far (by shard), once `tracking`. */
-  readonly visited: Set<Bytes>[] = Array.from({ length: SHARDS }, () => new Set());
   /**
-   * `visited` is kept up to date. Recording each key written costs about 0.4 µs (a Set insert
-   * that misses the cache), and many snapshots see no write to a database at all; until the
-   * first change this database's Map is exactly as at the start, so the keys written so far are
-   * the first `yielded` entries of a new iteration, and `startTracking` replays them then.
+   * Keys of the current bucket written out so far (by shard): emptied after each bucket and
+   * filled again, in sets that keep their arrays (HashedKeySet says why).
    */
-  tracking = false;
-  /** Entries the current bucket's pass has taken from the Map (every bucket's keys). */
-  yielded = 0;
+  readonly visited: HashedKeySet[] = Array.from({ length: SHARDS }, () => new HashedKeySet());
   /** The bucket being written; keys of lower buckets are written. */
   bucket = 0;
   readonly buckets: number;
@@ -174,32 +172,30 @@ class DbImage {
     this.buckets = Math.max(1, Math.ceil(data.size / keysPerBucket));
   }
 
-  /** Has the key (of hash h) been written out already? (Only while tracking.) */
+  /** Has the key (of hash h) been written out already? */
   written(key: Bytes, h: number): boolean {
     if (this.finished) return true;
     const b = h % this.buckets;
-    return b < this.bucket || (b === this.bucket && this.visited[shardOf(h)]!.has(key));
-  }
-
-  /** The first change to this database: `visited` gets the current bucket's keys written so far. */
-  startTracking(): void {
-    this.tracking = true;
-    let i = 0;
-    for (const key of this.data.keys()) {
-      if (i++ >= this.yielded) break;
-      const h = keyHash(key);
-      if (this.buckets > 1 && h % this.buckets !== this.bucket) continue;
-      this.visited[shardOf(h)]!.add(key);
-    }
+    return b < this.bucket || (b === this.bucket && this.visited[shardOf(h)]!.has(key, h));
   }
 }
 
-/** A cheap hash (uint32) of up to ~16 of the key's bytes, spread over its length. */
+/**
+ * A hash (uint32) of the key's bytes: all of them up to 64, else the first 32, the last 32 and 16
+ * spread between. It picks the bucket, the shard and the slot in `visited` (open addressing, where
+ * keys differing only in bytes it skips would collide; keys rarely differ only in their middle).
+ */
 function keyHash(key: Bytes): number {
   const n = key.length;
   let h = n | 0;
-  const step = n > 16 ? n >> 4 : 1;
-  for (let i = 0; i < n; i += step) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+  } else {
+    for (let i = 0; i < 32; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+    const step = ((n - 64) >> 4) + 1;
+    for (let i = 32; i < n - 32; i += step) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+    for (let i = n - 32; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+  }
   h ^= h >>> 15;
   return h >>> 0;
 }
@@ -277,7 +273,6 @@ export class Snapshot {
   preserve(db: Keyspace, key: Bytes): void {
     const image = this.byMap.get(db.data);
     if (image === undefined || image.finished) return;
-    if (!image.tracking) image.startTracking();
     const h = keyHash(key);
     const touched = image.touched[shardOf(h)]!;
     if (touched.has(key) || image.written(key, h)) return;
@@ -349,7 +344,6 @@ export class Snapshot {
     const enc = this.encoder;
     for (image.bucket = 0; image.bucket < image.buckets; image.bucket++) {
       const it = image.data.entries();
-      image.yielded = 0;
       for (;;) {
         // Replies ready since the last slice leave first, not one slice later.
         this.server.flushPendingReplies();
@@ -364,20 +358,11 @@ export class Snapshot {
             break;
           }
           const [key, value] = next.value;
-          image.yielded++;
-          let shard = 0;
-          if (image.buckets > 1 || image.tracking) {
-            const h = keyHash(key);
-            if (image.buckets > 1 && h % image.buckets !== image.bucket) continue;
-            shard = shardOf(h);
-            if (image.tracking) {
-              const visited = image.visited[shard]!;
-              const seen = visited.size;
-              visited.add(key);
-              if (visited.size === seen) continue; // deleted and created again behind the iterator
-            }
-          }
-          // Something is kept aside only once tracking (preserve starts it), so `shard` is set.
+          const h = keyHash(key);
+          if (image.buckets > 1 && h % image.buckets !== image.bucket) continue;
+          const shard = shardOf(h);
+          // Already there: deleted and created again behind the iterator.
+          if (!image.visited[shard]!.add(key, h)) continue;
           let kept: Kept | typeof ABSENT | undefined;
           if (image.touchedCount !== 0) {
             const touched = image.touched[shard]!;
@@ -397,19 +382,30 @@ export class Snapshot {
         if (exhausted) break;
         await this.flush(sink);
       }
-      // Keys of this bucket deleted before the pass reached them: their kept state.
+      // Keys of this bucket deleted before the pass reached them: their kept state. The scan
+      // yields like the pass (it meets every bucket's kept keys: a tenth of a second's worth at
+      // a few hundred thousand). `visited` stays whole until it ends: a key written behind the
+      // iterator meanwhile is one new since the pass ended (kept as ABSENT, harmlessly).
+      let deadline = performance.now() + this.sliceMs;
+      let n = 0;
       for (let shard = 0; shard < SHARDS; shard++) {
         const touched = image.touched[shard]!;
         for (const [key, kept] of touched) {
-          if (keyHash(key) % image.buckets !== image.bucket) continue;
+          if (++n % CLOCK_EVERY === 0 && performance.now() >= deadline) {
+            await this.flush(sink);
+            this.server.flushPendingReplies();
+            deadline = performance.now() + this.sliceMs;
+          }
+          const h = keyHash(key);
+          if (h % image.buckets !== image.bucket) continue;
           touched.delete(key);
           image.touchedCount--;
           if (kept === ABSENT) continue;
-          if (image.visited[shard]!.has(key)) this.keptBytes -= kept.bytes;
+          if (image.visited[shard]!.has(key, h)) this.keptBytes -= kept.bytes;
           else this.emitKept(key, kept);
         }
-        image.visited[shard]!.clear();
       }
+      for (const visited of image.visited) visited.clear();
       await this.flush(sink);
     }
     image.finished = true;
