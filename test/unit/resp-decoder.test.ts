@@ -138,6 +138,23 @@ describe('RespDecoder: fixtures give the same argv at every split', () => {
     expect(d.next()).toEqual(['PING']);
   });
 
+  it('args of 1 to 5 bytes come out exact through the shared short strings, however they collide', () => {
+    // 20,000 random args, many times the 1,024 slots: every slot is replaced again and again,
+    // and texts that differ only in length (a trailing NUL) or in one byte follow each other.
+    const rand = prng(77);
+    const d = new RespDecoder(policy());
+    for (let i = 0; i < 20_000; i++) {
+      const len = 1 + Math.floor(rand() * 5);
+      const bytes = Buffer.from(Array.from({ length: len }, () => (rand() < 0.3 ? 0 : Math.floor(rand() * 256))));
+      const near = Buffer.concat([bytes, Buffer.from([0])]);
+      const flipped = Buffer.from(bytes);
+      flipped[len - 1] ^= 1;
+      const wire = (x: Buffer) => Buffer.concat([b(`*2\r\n$3\r\nSET\r\n$${x.length}\r\n`), x, b('\r\n')]);
+      d.feed(Buffer.concat([wire(bytes), wire(near), wire(flipped), wire(bytes)]));
+      for (const x of [bytes, near, flipped, bytes]) expect(d.next()![1]).toBe(x.toString('latin1'));
+    }
+  });
+
   it('a big bulk (200 KB) with the next command behind it', () => {
     const big = 'x'.repeat(200_000);
     const input = b(mbulk('SET', 'k', big) + mbulk('PING'));
