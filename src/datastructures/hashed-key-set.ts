@@ -8,9 +8,10 @@
  * times, left about 330 MB of old-generation garbage behind, enough to bring on a major GC (a
  * pause of hundreds of milliseconds at a gigabyte of heap) in the middle of the save.
  *
- * - Linear probing, load at most 3/4; it doubles past that. It starts small rather than at the
- *   size it will reach: a fresh array's pages are faulted in as it is filled, and 48 MB of them
- *   at once (64 sets sized for two million keys) stalled the event loop for 49 ms.
+ * - Linear probing, load at most 3/4; it doubles past that. It starts small: a fresh array's
+ *   pages are faulted in as it is filled, and 48 MB of them at once (64 sets sized for two
+ *   million keys) stalled the event loop for 49 ms. A caller that knows the size it will reach
+ *   `reserve`s it a set at a time.
  * - `clear()` is O(1): a slot is taken only when its generation is the set's current one, and
  *   clearing starts a new generation (the arrays are wiped once every 255 clears). A cleared
  *   set keeps referring to its old keys until their slots are reused or it is dropped.
@@ -43,10 +44,20 @@ export class HashedKeySet {
     return this.keys.length;
   }
 
+  /**
+   * Makes room for `expected` keys without growing (a caller that knows the size spreads its sets'
+   * first allocations over time: a fresh array's pages are faulted in when it is filled).
+   */
+  reserve(expected: number): void {
+    let bits = this.bits;
+    while ((1 << bits) * 3 < expected * 4) bits++;
+    if (bits > this.bits) this.resize(bits);
+  }
+
   /** Adds `key` (of hash `h`); false when it was there already. */
   add(key: Bytes, h: number): boolean {
     if (this.has(key, h)) return false;
-    if ((this.size + 1) * 4 > this.keys.length * 3) this.grow();
+    if ((this.size + 1) * 4 > this.keys.length * 3) this.resize(this.bits + 1);
     this.insert(key, h);
     this.size++;
     return true;
@@ -85,10 +96,10 @@ export class HashedKeySet {
     this.generations[i] = this.generation;
   }
 
-  /** Doubles the arrays; the keys of the current generation move, older slots are dropped. */
-  private grow(): void {
+  /** New arrays of 2^bits slots; the keys of the current generation move, older slots are dropped. */
+  private resize(bits: number): void {
     const { keys, hashes, generations, generation } = this;
-    this.bits++;
+    this.bits = bits;
     this.keys = new Array<Bytes | undefined>(1 << this.bits).fill(undefined);
     this.hashes = new Int32Array(1 << this.bits);
     this.generations = new Uint8Array(1 << this.bits);

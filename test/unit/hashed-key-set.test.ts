@@ -58,4 +58,17 @@ describe('HashedKeySet', () => {
     }
     expect(set.capacity).toBe(8192);
   });
+
+  it('reserve() makes room ahead (keeping what it holds) and never shrinks', () => {
+    const set = new HashedKeySet();
+    for (let i = 0; i < 10; i++) set.add(`k${i}`, i);
+    set.reserve(3000);
+    expect(set.capacity).toBe(4096);
+    for (let i = 0; i < 10; i++) expect(set.has(`k${i}`, i)).toBe(true);
+    for (let i = 10; i < 3072; i++) set.add(`k${i}`, i);
+    expect(set.capacity).toBe(4096);
+    set.reserve(100);
+    expect(set.capacity).toBe(4096);
+    expect(set.size).toBe(3072);
+  });
 });
