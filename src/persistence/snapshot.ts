@@ -184,21 +184,15 @@ class DbImage {
 }
 
 /**
- * A hash (uint32) of the key's bytes: all of them up to 64, else the first 32, the last 32 and 16
- * spread between. It picks the bucket, the shard and the slot in `visited` (open addressing, where
- * keys differing only in bytes it skips would collide; keys rarely differ only in their middle).
+ * A hash (uint32) of all the key's bytes. It picks the bucket, the shard and the slot in
+ * `visited`, which probes linearly: keys that hashed alike because the hash skipped the bytes
+ * they differ in would make one chain, quadratic to fill. Writing the key out reads every byte
+ * anyway.
  */
 function keyHash(key: Bytes): number {
   const n = key.length;
   let h = n | 0;
-  if (n <= 64) {
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
-  } else {
-    for (let i = 0; i < 32; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
-    const step = ((n - 64) >> 4) + 1;
-    for (let i = 32; i < n - 32; i += step) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
-    for (let i = n - 32; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
-  }
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
   h ^= h >>> 15;
   return h >>> 0;
 }
