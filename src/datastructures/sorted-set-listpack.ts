@@ -200,29 +200,23 @@ export class ListpackZset implements ZsetEncoding {
     return end - start + 1;
   }
 
-  /** Deletes the run that a forward walk of the range would visit. */
-  private deleteRun(first: number, count: number): number {
+  /** Deletes the run that a forward walk (walkScore / walkLex of a range) visits. */
+  private deleteWalked(walk: (visit: EntryVisitor) => void): number {
+    let first = -1;
+    let count = 0;
+    walk((m) => {
+      if (first < 0) first = this.members.indexOf(m);
+      count++;
+    });
     return count === 0 ? 0 : this.deleteRanks(first, first + count - 1);
   }
 
   deleteScore(r: ScoreRange): number {
-    let first = -1;
-    let count = 0;
-    this.walkScore(r, false, 0, -1, (m) => {
-      if (first < 0) first = this.members.indexOf(m);
-      count++;
-    });
-    return this.deleteRun(first, count);
+    return this.deleteWalked((visit) => this.walkScore(r, false, 0, -1, visit));
   }
 
   deleteLex(r: LexRange): number {
-    let first = -1;
-    let count = 0;
-    this.walkLex(r, false, 0, -1, (m) => {
-      if (first < 0) first = this.members.indexOf(m);
-      count++;
-    });
-    return this.deleteRun(first, count);
+    return this.deleteWalked((visit) => this.walkLex(r, false, 0, -1, visit));
   }
 
   copy(): ListpackZset {

@@ -306,12 +306,17 @@ export class Keyspace {
    * An existing key is replaced; the loader tells a duplicate by the size not growing.
    */
   load(key: Bytes, value: RedisValue, expireAt: number | undefined): void {
+    this.putValue(key, value);
+    if (expireAt !== undefined) this.setExpireEntry(key, expireAt);
+    else if (this.expires.size !== 0 && this.expires.delete(key)) this.memory.expireRemoved();
+  }
+
+  /** data.set, counting the key's memory (a new key, or a value replacing another). */
+  private putValue(key: Bytes, value: RedisValue): void {
     const old = this.data.get(key);
     this.data.set(key, value);
     if (old === undefined) this.memory.keyAdded(key, value);
     else this.memory.valueReplaced(old, value);
-    if (expireAt !== undefined) this.setExpireEntry(key, expireAt);
-    else if (this.expires.size !== 0 && this.expires.delete(key)) this.memory.expireRemoved();
   }
 
   /** expires.set, counting a new entry. */
@@ -324,10 +329,7 @@ export class Keyspace {
   /** Replaces the value of an existing key, keeping its TTL (APPEND, INCR, SETRANGE...). */
   overwrite(key: Bytes, value: RedisValue): void {
     if (this.writeGuard !== undefined) this.writeGuard(this, key);
-    const old = this.data.get(key);
-    this.data.set(key, value);
-    if (old === undefined) this.memory.keyAdded(key, value);
-    else this.memory.valueReplaced(old, value);
+    this.putValue(key, value);
     if (this.accessTracker !== undefined) this.accessTracker.touch(key, this.host.now());
     if (this.lruOrder !== 'none') this.moveToEnd(key, value);
   }
