@@ -154,6 +154,8 @@ NODE_BENCHES=()
 TESTS=$(echo ",$TESTS," | sed -e 's/,pubsub,/,/g' -e 's/,multi,/,/g' -e 's/,persistence,/,/g' -e 's/^,//' -e 's/,$//')
 TESTS=${TESTS//core/set,get,incr,mset,set1k}
 TESTS=${TESTS//collections/lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange100,lrange600}
+# Check every name before starting anything: test_args's exit inside $(...) would only end a subshell.
+for name in ${TESTS//,/ }; do test_args "$name" >/dev/null || exit 2; done
 
 if [ "$BUILD" = 1 ]; then npm run build --silent; fi
 
