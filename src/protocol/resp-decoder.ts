@@ -431,35 +431,86 @@ function share(code: number, s: string): Bytes {
 }
 
 /**
- * buf[start, end) as Bytes. Short strings are built in JavaScript, cheaper than a native call
- * (measured: 13 ns for 3 bytes in one fromCharCode, against 57 for latin1Slice), and shared up to
- * 4 bytes (sharedShort); longer ones go straight to latin1Slice, which toString('latin1') reaches
+ * buf[start, end) as Bytes. Strings of up to 16 bytes are built in JavaScript by one
+ * String.fromCharCode with one argument per byte, cheaper than the native call (measured, Node
+ * 20: 23-28 ns for 9-12 bytes and 37-45 ns for 16, against 85-120 ns for latin1Slice at any of
+ * these lengths, and 96-170 ns for a loop appending one char at a time); 2-4 bytes are also
+ * shared (sharedShort). Longer ones go straight to latin1Slice, which toString('latin1') reaches
  * after 13 ns of argument checks.
  */
 function latin1(buf: Buffer, start: number, end: number): Bytes {
+  const b = buf;
+  const s = start;
   switch (end - start) {
+    case 0:
+      return '' as Bytes;
     case 1:
-      return String.fromCharCode(buf[start]!) as Bytes;
+      return String.fromCharCode(b[s]!) as Bytes;
     case 2: {
-      const a = buf[start]!, b = buf[start + 1]!;
-      const code = 2 + 4 * (a + 256 * b);
-      return sharedShort(code) ?? share(code, String.fromCharCode(a, b));
+      const x0 = b[s]!, x1 = b[s + 1]!;
+      const code = 2 + 4 * (x0 + 256 * x1);
+      return sharedShort(code) ?? share(code, String.fromCharCode(x0, x1));
     }
     case 3: {
-      const a = buf[start]!, b = buf[start + 1]!, c = buf[start + 2]!;
-      const code = 3 + 4 * (a + 256 * (b + 256 * c));
-      return sharedShort(code) ?? share(code, String.fromCharCode(a, b, c));
+      const x0 = b[s]!, x1 = b[s + 1]!, x2 = b[s + 2]!;
+      const code = 3 + 4 * (x0 + 256 * (x1 + 256 * x2));
+      return sharedShort(code) ?? share(code, String.fromCharCode(x0, x1, x2));
     }
     case 4: {
-      const a = buf[start]!, b = buf[start + 1]!, c = buf[start + 2]!, d = buf[start + 3]!;
-      const code = 4 + 4 * (a + 256 * (b + 256 * (c + 256 * d)));
-      return sharedShort(code) ?? share(code, String.fromCharCode(a, b, c, d));
+      const x0 = b[s]!, x1 = b[s + 1]!, x2 = b[s + 2]!, x3 = b[s + 3]!;
+      const code = 4 + 4 * (x0 + 256 * (x1 + 256 * (x2 + 256 * x3)));
+      return sharedShort(code) ?? share(code, String.fromCharCode(x0, x1, x2, x3));
     }
+    // One call per length: a call with its arguments spread or applied from an array costs
+    // more than latin1Slice.
+    case 5:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!) as Bytes;
+    case 6:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!) as Bytes;
+    case 7:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!) as Bytes;
+    case 8:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!) as Bytes;
+    case 9:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!,
+      ) as Bytes;
+    case 10:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+      ) as Bytes;
+    case 11:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!,
+      ) as Bytes;
+    case 12:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!, b[s + 11]!,
+      ) as Bytes;
+    case 13:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!, b[s + 11]!, b[s + 12]!,
+      ) as Bytes;
+    case 14:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!,
+      ) as Bytes;
+    case 15:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!,
+      ) as Bytes;
+    case 16:
+      return String.fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!,
+      ) as Bytes;
   }
-  if (end - start > 12) return (buf as Latin1Slicing).latin1Slice(start, end) as Bytes;
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
-  return s as Bytes;
+  return (buf as Latin1Slicing).latin1Slice(start, end) as Bytes;
 }
 
 /** Index of the first NUL in buf[start, end), or -1 (where C's strchr would stop). */

@@ -155,6 +155,20 @@ describe('RespDecoder: fixtures give the same argv at every split', () => {
     }
   });
 
+  it('args of every length up to 40 bytes come out exact, whichever way the decoder builds them', () => {
+    // Up to 16 bytes the decoder builds the string itself, one case per length; latin1Slice after.
+    const rand = prng(78);
+    const d = new RespDecoder(policy());
+    for (let i = 0; i < 4_000; i++) {
+      const len = i % 41;
+      const bytes = Buffer.from(Array.from({ length: len }, () => Math.floor(rand() * 256)));
+      d.feed(Buffer.concat([b(`*3\r\n$3\r\nSET\r\n$${len}\r\n`), bytes, b(`\r\n$${len}\r\n`), bytes, b('\r\n')]));
+      const argv = d.next()!;
+      expect(argv[1], `length ${len}`).toBe(bytes.toString('latin1'));
+      expect(argv[2]).toBe(bytes.toString('latin1'));
+    }
+  });
+
   it('a big bulk (200 KB) with the next command behind it', () => {
     const big = 'x'.repeat(200_000);
     const input = b(mbulk('SET', 'k', big) + mbulk('PING'));
