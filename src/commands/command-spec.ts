@@ -105,6 +105,8 @@ export interface CommandSpec extends Required<Pick<CommandSpecInput, 'name' | 'a
   /** INFO commandstats counters. */
   stats: CommandStats;
   has(flag: CommandFlag): boolean;
+  /** has('write'), asked of every command on the way in and out (dispatcher.ts), kept as a field. */
+  readonly write: boolean;
 }
 
 export interface CommandStats {

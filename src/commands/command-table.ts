@@ -62,6 +62,7 @@ function build(input: CommandSpecInput, category: AclCategory | undefined, paren
     parent,
     stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 },
     has: (flag) => flagSet.has(flag),
+    write: flagSet.has('write'),
   };
   if (input.subcommands) {
     spec.subcommands = new Map();
@@ -83,6 +84,9 @@ export class CommandTable {
    */
   private readonly spellings = new Map<string, CommandSpec>();
   private learned = 0;
+  /** The last name get() found, and its command. */
+  private lastName: Bytes | undefined;
+  private lastSpec: CommandSpec | undefined;
 
   constructor(families: readonly CommandFamily[]) {
     for (const fam of families) {
@@ -98,14 +102,21 @@ export class CommandTable {
 
   /** The command for argv[0] (case-insensitive), or undefined. */
   get(name: Bytes): CommandSpec | undefined {
-    const spec = this.spellings.get(name);
-    if (spec !== undefined) return spec;
-    const found = this.commands.get(name.toLowerCase());
-    if (found !== undefined && this.learned < MAX_SPELLINGS) {
-      this.learned++;
-      this.spellings.set(name, found);
+    // A pipeline mostly repeats its command, and the decoder hands out the same string for the
+    // same name (resp-decoder.ts commandName), so this compare is usually of one pointer.
+    if (name === this.lastName) return this.lastSpec;
+    let spec = this.spellings.get(name);
+    if (spec === undefined) {
+      spec = this.commands.get(name.toLowerCase());
+      if (spec === undefined) return undefined;
+      if (this.learned < MAX_SPELLINGS) {
+        this.learned++;
+        this.spellings.set(name, spec);
+      }
     }
-    return found;
+    this.lastName = name;
+    this.lastSpec = spec;
+    return spec;
   }
 
   /** The command or subcommand argv names, as Redis's lookupCommand: a container needs argv[1]. */

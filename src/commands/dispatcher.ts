@@ -188,16 +188,16 @@ export class Dispatcher {
     // The last BGSAVE failed: writes (and PING, as in Redis) are refused until a save succeeds.
     // COMPAT: a replica still applies its primary's stream (Redis 7.0 panics instead, unless
     // replica-ignore-disk-write-errors): refusing it would make the replica silently diverge.
-    if (!this.server.persistence.lastBgsaveOk && !client.fromPrimary && (spec.has('write') || spec.fullName === 'ping')) {
+    if (!this.server.persistence.lastBgsaveOk && !client.fromPrimary && (spec.write || spec.fullName === 'ping')) {
       const err = this.server.persistence.diskError();
       if (err !== undefined) return err;
     }
     const repl = this.server.replication;
     if (!client.fromPrimary) {
       // min-replicas-to-write: too few replicas acknowledged recently (Redis checkGoodReplicasStatus).
-      if (spec.has('write') && !repl.isReplica && repl.replicas.tooFewGoodReplicas()) return NOREPLICAS;
+      if (spec.write && !repl.isReplica && repl.replicas.tooFewGoodReplicas()) return NOREPLICAS;
       // A read-only replica takes writes only from its primary.
-      if (repl.link !== undefined && spec.has('write') && this.server.config.getBool('replica-read-only')) return READONLY_REPLICA;
+      if (repl.link !== undefined && spec.write && this.server.config.getBool('replica-read-only')) return READONLY_REPLICA;
     }
     // Pub/sub context: a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT, RESET.
     if (client.pubsub !== undefined && client.protocol === 2 && !allowedWhileSubscribed(spec.fullName)) {
@@ -238,7 +238,7 @@ export class Dispatcher {
     const handler = spec.handler!;
     const dirtyBefore = server.dirty;
     // A snapshot is running: it keeps the start-time state of every key this write may change.
-    if (server.snapshotGuard !== undefined && spec.has('write')) {
+    if (server.snapshotGuard !== undefined && spec.write) {
       for (const i of server.commands.keyPositions(spec, argv)) server.snapshotGuard(client.db, argv[i]!);
     }
     server.beginCommand();
@@ -283,7 +283,7 @@ export class Dispatcher {
     if (server.monitors.size > 0 && !retry && !spec.has('skip_monitor') && !spec.has('admin')) {
       server.feedMonitors(client, argv);
     }
-    if (server.dirty !== dirtyBefore && (spec.has('write') || spec.has('may_replicate'))) {
+    if (server.dirty !== dirtyBefore && (spec.write || spec.has('may_replicate'))) {
       server.propagator.propagate(client.db.index, ctx.rewritten ?? argv);
       // WAIT counts the replicas that acknowledged the stream up to here.
       client.woff = server.replication.offset;

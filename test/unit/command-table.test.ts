@@ -36,6 +36,19 @@ describe('command table invariants', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it('get finds commands in any spelling, one after another, and nothing for unknown names', () => {
+    const t = new CommandTable(ALL_FAMILIES);
+    const seq: [string, string | undefined][] = [
+      ['get', 'get'], ['get', 'get'], ['SET', 'set'], ['nosuch', undefined], ['set', 'set'],
+      ['gEt', 'get'], ['gEt', 'get'], ['NOSUCH', undefined], ['nosuch', undefined], ['Get', 'get'],
+    ];
+    for (const [name, want] of seq) expect(t.get(name)?.fullName, name).toBe(want);
+  });
+
+  it('a spec\'s write field is its write flag', () => {
+    for (const s of specs) expect(s.write, s.fullName).toBe(s.flags.includes('write'));
+  });
+
   it.each(names)('%s: arity is non-zero and counts the container name for subcommands', (name) => {
     const s = specs.find((x) => x.fullName === name)!;
     expect(s.arity).not.toBe(0);
