@@ -182,6 +182,7 @@ if [ "$MEMORY" = 1 ]; then
     >"$WORK/load.resp"
   start_servers
   sleep 1
+  declare -A empty_rss key_count
   for server in kioku redis; do
     if [ "$server" = kioku ]; then port=$KIOKU_PORT; pid=$kioku_pid; else port=$REDIS_PORT; pid=$redis_pid; fi
     base=$(rss_kb "$pid")
@@ -195,19 +196,21 @@ if [ "$MEMORY" = 1 ]; then
     sleep 3 # let a collector settle after the burst of writes
     loaded=$(rss_kb "$pid")
     printf '%s\t%s\t%s\t%s\t%s\n' "$server" 3 "$keys" "${base// /$'\t'}" "${loaded// /$'\t'}" >>"$MEMFILE"
-    eval "${server}_base=\$base ${server}_keys=\$keys"
+    empty_rss[$server]=$base
+    key_count[$server]=$keys
     echo "  $server: $keys keys, VmRSS/RssAnon ${base/ //} kB empty → ${loaded/ //} kB loaded" >&2
     [ "$server" = kioku ] && kioku_loaded_at=$SECONDS
   done
   # Node's V8 returns the garbage of the load (the keyspace Map's outgrown tables, the young
   # generation) in an idle-time GC, its "memory reducer", some 30 s after the writes stop: read
   # both servers again 45 s after Kioku's load.
-  sleep $((kioku_loaded_at + 45 - SECONDS))
+  wait_s=$((kioku_loaded_at + 45 - SECONDS))
+  [ "$wait_s" -gt 0 ] && sleep "$wait_s"
   for server in kioku redis; do
     if [ "$server" = kioku ]; then pid=$kioku_pid; else pid=$redis_pid; fi
-    eval "base=\$${server}_base keys=\$${server}_keys"
+    base=${empty_rss[$server]}
     settled=$(rss_kb "$pid")
-    printf '%s\t%s\t%s\t%s\t%s\n' "$server" 45 "$keys" "${base// /$'\t'}" "${settled// /$'\t'}" >>"$MEMFILE"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$server" 45 "${key_count[$server]}" "${base// /$'\t'}" "${settled// /$'\t'}" >>"$MEMFILE"
     echo "  $server: VmRSS/RssAnon ${settled/ //} kB 45 s after its load" >&2
   done
   stop_servers
