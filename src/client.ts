@@ -68,6 +68,8 @@ export class Client implements ReplySink {
   monitor = false;
   /** Waiting in a blocking command (BLPOP...): its later commands wait too. */
   blocked: BlockedState | undefined;
+  /** Its last command waits for a CLIENT PAUSE to end (client-pause.ts); its input waits behind it. */
+  postponed = false;
   /** Between MULTI and EXEC/DISCARD: the queued commands (transactions.ts). */
   multi: MultiState | undefined;
   /** A key this client WATCHes was changed: its next EXEC fails (Redis CLIENT_DIRTY_CAS). */
@@ -159,7 +161,7 @@ export class Client implements ReplySink {
     const dispatcher = this.server.dispatcher;
     dispatcher.batchStarts();
     try {
-      while (!this.paused && !this.closing && this.blocked === undefined) {
+      while (!this.paused && !this.closing && this.blocked === undefined && !this.postponed) {
         const argv = this.decoder.next();
         if (argv === null) break;
         dispatcher.process(this, argv);

@@ -20,6 +20,7 @@ import { Propagator } from './replication/propagator.js';
 import { Replication } from './replication/replication.js';
 import { resumeReplicationAtStart } from './replication/replica-restart.js';
 import { Slowlog } from './slowlog.js';
+import { ClientPause, type PauseHost } from './client-pause.js';
 import { BlockingRegistry, type BlockedState, type BlockingHost } from './blocking.js';
 import { WatchRegistry } from './transactions.js';
 import { PubSubHub } from './pubsub/pubsub-hub.js';
@@ -103,7 +104,7 @@ export interface ServerOptions {
   logger?: Logger;
 }
 
-export class Server implements KeyspaceHost, BlockingHost {
+export class Server implements KeyspaceHost, BlockingHost, PauseHost {
   readonly config: Config;
   readonly clock: Clock;
   log: Logger;
@@ -112,6 +113,8 @@ export class Server implements KeyspaceHost, BlockingHost {
   readonly propagator = new Propagator();
   /** Clients parked by blocking commands (BLPOP...), and the keys they wait on. */
   readonly blocking = new BlockingRegistry(this);
+  /** CLIENT PAUSE: its mode and end, and the clients it holds back. */
+  readonly pause = new ClientPause(this);
   /** WATCHed keys and the clients watching them (MULTI/EXEC). */
   readonly watches = new WatchRegistry();
   /** client-output-buffer-limit for the normal, replica and pubsub classes (output-buffer-limits.ts). */
@@ -342,6 +345,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     if (this.cron) clearInterval(this.cron);
     this.cron = undefined;
     this.eviction.stop();
+    this.pause.stop();
     this.persistence.cancelBgsave();
     this.aof.stop();
     this.replication.stop();
@@ -432,6 +436,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.monitors.delete(client);
     this.bufferedClients.delete(client);
     if (client.blocked !== undefined) this.blocking.unblock(client.blocked);
+    if (client.postponed) this.pause.forget(client);
     this.pubsub.dropClient(client);
     if (this.watches.active) this.watches.unwatchAll(client);
     this.tracking.disable(client);
@@ -451,6 +456,24 @@ export class Server implements KeyspaceHost, BlockingHost {
     this.flushSoon(client);
     // Its pipelined commands run in a later turn, not inside the command that served it.
     setImmediate(() => client.processInput());
+  }
+
+  // ---- Postponed clients (PauseHost) ----
+
+  runPostponed(client: Client, argv: Bytes[]): void {
+    client.postponed = false;
+    this.dispatcher.batchStarts();
+    try {
+      this.dispatcher.process(client, argv);
+    } finally {
+      this.dispatcher.batchEnds();
+    }
+    this.resume(client);
+  }
+
+  /** CLIENT PAUSE is in force: keys past their TTL read as absent but are not deleted. */
+  expiryPaused(): boolean {
+    return this.pause.active;
   }
 
   ended(state: BlockedState, reply: (state: BlockedState) => void): void {
@@ -581,7 +604,8 @@ export class Server implements KeyspaceHost, BlockingHost {
     const budget = (period * (25 + 2 * effort)) / 100;
     const deadline = performance.now() + budget;
     const timeUp = () => performance.now() >= deadline;
-    if (this.activeExpireEnabled) {
+    // Keys do not expire while CLIENT PAUSE holds the dataset still.
+    if (this.activeExpireEnabled && !this.pause.active) {
       for (const db of this.keyspaces) {
         if (timeUp()) break;
         db.activeExpireCycle(timeUp);
@@ -609,7 +633,7 @@ export class Server implements KeyspaceHost, BlockingHost {
     for (const c of this.clients.values()) {
       // As Redis's clientsCronHandleTimeout: never replicas, MONITOR, the primary's link, blocked
       // clients (their own timeout applies) or subscribers (RESP2 and RESP3).
-      if (c.monitor || c.blocked !== undefined || c.replicaLink !== undefined || c.fromPrimary || c.pubsub !== undefined) continue;
+      if (c.monitor || c.blocked !== undefined || c.postponed || c.replicaLink !== undefined || c.fromPrimary || c.pubsub !== undefined) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         this.log.debug('Closing idle client');
         c.close();

@@ -18,6 +18,8 @@ import { family } from './command-table.js';
 import { validClientName } from './connection-commands.js';
 import { intArg } from './arg-cursor.js';
 import { clientCaching, clientGetredir, clientTracking, clientTrackinginfo } from './client-tracking-commands.js';
+import { millisecondsDeadline } from './blocking-timeout.js';
+import type { PauseMode } from '../client-pause.js';
 import { ERR_CLIENT_NAME, ERR_SYNTAX, replyError, subcommandSyntax } from '../protocol/reply-errors.js';
 
 const ERR_NO_SUCH_CLIENT = replyError('ERR No such client');
@@ -61,7 +63,7 @@ function clientFlags(c: Client): string {
   if (c.monitor) f += 'O';
   if (c.pubsub !== undefined) f += 'P';
   if (c.multi !== undefined) f += 'x';
-  if (c.blocked !== undefined) f += 'b';
+  if (c.blocked !== undefined || c.postponed) f += 'b';
   if (c.tracking !== undefined) {
     f += 't';
     if (c.tracking.brokenRedirect) f += 'R';
@@ -359,6 +361,27 @@ function clientUnblock(ctx: CommandContext, argv: readonly Bytes[]): void {
   ctx.reply.integer(unblocked ? 1 : 0);
 }
 
+const ERR_PAUSE_MODE = replyError('ERR CLIENT PAUSE mode must be WRITE or ALL');
+
+/** CLIENT PAUSE timeout [WRITE|ALL]: holds back clients' commands (client-pause.ts). */
+function clientPause(ctx: CommandContext, argv: readonly Bytes[]): void {
+  if (argv.length > 4) throw subcommandSyntax(argv[1]!, 'client');
+  let mode: PauseMode = 'all';
+  if (argv.length === 4) {
+    const word = argv[3]!.toLowerCase();
+    if (word !== 'write' && word !== 'all') throw ERR_PAUSE_MODE;
+    mode = word;
+  }
+  ctx.server.pause.pause(mode, millisecondsDeadline(ctx, argv[2]!));
+  ctx.reply.ok();
+}
+
+/** CLIENT UNPAUSE: the pause ends now; the commands it held back run. */
+function clientUnpause(ctx: CommandContext): void {
+  ctx.server.pause.unpause();
+  ctx.reply.ok();
+}
+
 /** Redis 7.0's CLIENT HELP, keeping the subcommands Kioku has, plus 7.2's SETINFO and NO-TOUCH. */
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -390,6 +413,10 @@ const HELP = [
   '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
   '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'REPLY (ON|OFF|SKIP)',
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
@@ -450,6 +477,12 @@ const subcommands: CommandSpecInput[] = [
   sub({
     name: 'list', arity: -2, flags: [...admin], tips: ['nondeterministic_output'],
     docs: docs('Get the list of client connections', '2.4.0', listOrder), handler: clientList,
+  }),
+  sub({ name: 'pause', arity: -3, flags: [...admin], docs: docs('Stop processing commands from clients for some time', '2.9.50'), handler: clientPause }),
+  sub({
+    name: 'unpause', arity: 2, flags: [...admin],
+    docs: docs('Resume processing of clients that were paused', '6.2.0', 'O(N) Where N is the number of paused clients'),
+    handler: clientUnpause,
   }),
   sub({ name: 'reply', arity: 3, flags: [...base], docs: docs('Instruct the server whether to reply to commands', '3.2.0'), handler: clientReply }),
   sub({

@@ -150,6 +150,13 @@ export class Dispatcher {
       else if (client.multi !== undefined) client.multi.aborted = true;
       return;
     }
+    // CLIENT PAUSE: the command waits, before MULTI would queue it (Redis checks it there too).
+    if (server.pause.active && server.pause.holds(client, spec!)) {
+      this.lastEnded = -1;
+      client.postponed = true;
+      server.pause.postpone(client, argv);
+      return;
+    }
     if (client.multi !== undefined && !RUN_IN_MULTI.has(spec!.fullName)) {
       this.lastEnded = -1;
       this.queue(client, spec!, argv);

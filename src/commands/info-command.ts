@@ -131,7 +131,7 @@ function clientsSection(server: Server): string[] {
     // The largest buffers the cron sampled over the last 8 seconds (memory/client-buffers.ts).
     ['client_recent_max_input_buffer', server.bufferedClients.recentMaxInput],
     ['client_recent_max_output_buffer', server.bufferedClients.recentMaxOutput],
-    ['blocked_clients', server.blocking.blockedClients],
+    ['blocked_clients', server.blocking.blockedClients + server.pause.postponedClients],
     ['tracking_clients', server.tracking.clients],
     ['clients_in_timeout_table', server.blocking.withDeadline],
   ]);

@@ -8,6 +8,7 @@ import type { Bytes } from '../keyspace/bytes.js';
 import { parseI64, parseInteger } from '../keyspace/bytes.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, replyError } from '../protocol/reply-errors.js';
 import type { CommandContext, CommandDocs } from './command-spec.js';
+import { ERR_TIMEOUT_NEGATIVE, ERR_TIMEOUT_NOT_INTEGER } from './blocking-timeout.js';
 import { family } from './command-table.js';
 
 const ERR_MASTER_PORT = replyError('ERR Invalid master port');
@@ -15,8 +16,6 @@ const ERR_REPLICA_CLIENT = replyError('ERR Command is not valid when client is a
 const ERR_WAIT_ON_REPLICA = replyError(
   'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
 );
-const ERR_TIMEOUT_NOT_INTEGER = replyError('ERR timeout is not an integer or out of range');
-const ERR_TIMEOUT_NEGATIVE = replyError('ERR timeout is negative');
 
 /** REPLICAOF host port | NO ONE */
 function replicaof(ctx: CommandContext, argv: readonly Bytes[]): void {

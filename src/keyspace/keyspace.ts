@@ -27,6 +27,8 @@ export interface KeyspaceHost {
   isReplica(): boolean;
   /** On a replica: the running command is its primary's, for which expired keys are still there. */
   seesExpiredKeys?(): boolean;
+  /** CLIENT PAUSE is in force: an expired key reads as absent but is not deleted yet. */
+  expiryPaused?(): boolean;
   /** A key expired and was deleted (count it, propagate DEL, notify). */
   keyExpired(db: Keyspace, key: Bytes): void;
   /** A key was created (Redis dbAdd: the "new" keyspace event). */
@@ -101,6 +103,7 @@ export class Keyspace {
     // A replica leaves its primary's keys for the primary's DEL; keys its own clients gave a TTL
     // (a writable replica) it expires itself.
     if (this.host.isReplica() && this.localExpires?.has(key) !== true) return this.host.seesExpiredKeys?.() !== true;
+    if (this.host.expiryPaused?.() === true) return true;
     this.localExpires?.delete(key);
     this.deleteExpired(key);
     return true;

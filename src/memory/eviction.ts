@@ -202,9 +202,12 @@ export class Eviction {
     this.timer = undefined;
   }
 
-  /** Redis isSafeToPerformEvictions: not while loading, nor on a replica that ignores maxmemory. */
+  /**
+   * Redis isSafeToPerformEvictions: not while loading, nor on a replica that ignores maxmemory,
+   * nor while CLIENT PAUSE holds the dataset still.
+   */
   private safe(): boolean {
-    if (this.maxmemory === 0 || this.server.persistence.loading !== undefined) return false;
+    if (this.maxmemory === 0 || this.server.persistence.loading !== undefined || this.server.pause.active) return false;
     return !(this.replicaIgnores && this.server.isReplica());
   }
 

@@ -51,6 +51,26 @@ describe.runIf(available)('CLIENT differential against redis-server 7.0', () => 
     await diff.compare(script, { protocol: 3 });
   });
 
+  it('CLIENT PAUSE and CLIENT UNPAUSE errors, and pauses that end at once', async () => {
+    await diff.compare([
+      ['CLIENT', 'PAUSE'],
+      ['CLIENT', 'PAUSE', 'abc'],
+      ['CLIENT', 'PAUSE', '1.5'],
+      ['CLIENT', 'PAUSE', '-1'],
+      ['CLIENT', 'PAUSE', '99999999999999999999'],
+      ['CLIENT', 'PAUSE', '10', 'foo'],
+      ['CLIENT', 'PAUSE', 'abc', 'foo'],
+      ['CLIENT', 'PAUSE', '10', 'write', 'extra'],
+      ['client', 'Pause', '0', 'wRiTe'],
+      ['CLIENT', 'PAUSE', '0', 'ALL'],
+      ['CLIENT', 'PAUSE', '0'],
+      ['CLIENT', 'UNPAUSE', 'x'],
+      ['CLIENT', 'UNPAUSE'],
+      ['SET', 'k', 'v'],
+      ['GET', 'k'],
+    ]);
+  });
+
   it('CLIENT KILL errors and counts', async () => {
     await diff.compare([
       ['CLIENT', 'KILL', '1.2.3.4:5'],

@@ -382,6 +382,10 @@ describe('CLIENT HELP and CLIENT errors', () => {
       '    Return information about client connections. Options:',
       '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
       '      Return clients of specified type.',
+      'UNPAUSE',
+      '    Stop the current client pause, resuming traffic.',
+      'PAUSE <timeout> [WRITE|ALL]',
+      '    Suspend all, or just write, clients for <timeout> milliseconds.',
       'REPLY (ON|OFF|SKIP)',
       '    Control the replies sent to the current connection.',
       'SETNAME <name>',
@@ -409,7 +413,7 @@ describe('CLIENT HELP and CLIENT errors', () => {
   it('CLIENT HELP raw bytes start with status lines', async () => {
     const c = await RawConnection.connect(ts.port);
     const reply = await c.call('CLIENT', 'help');
-    expect(reply.startsWith('*50\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CACHING (YES|NO)\r\n')).toBe(true);
+    expect(reply.startsWith('*54\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CACHING (YES|NO)\r\n')).toBe(true);
     expect(reply.endsWith('+HELP\r\n+    Prints this help.\r\n')).toBe(true);
     expect(await c.call('CLIENT', 'HELP', 'x')).toBe("-ERR wrong number of arguments for 'client|help' command\r\n");
     c.close();
