@@ -6,13 +6,23 @@
 import type { Server } from '../../src/server.js';
 import type { RawConnection } from './raw-connection.js';
 
-/** Waits (up to 2 s) until the server counts exactly `n` blocked clients. */
-export async function blockedCount(server: Server, n: number): Promise<void> {
+/** Waits (up to 2 s) until read() gives exactly n. */
+async function countReaches(what: string, read: () => number, n: number): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    if (server.blocking.blockedClients === n) return;
+    if (read() === n) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`expected ${n} blocked clients, have ${server.blocking.blockedClients}`);
+  throw new Error(`expected ${n} ${what}, have ${read()}`);
+}
+
+/** Waits (up to 2 s) until the server counts exactly `n` blocked clients. */
+export async function blockedCount(server: Server, n: number): Promise<void> {
+  await countReaches('blocked clients', () => server.blocking.blockedClients, n);
+}
+
+/** Waits (up to 2 s) until CLIENT PAUSE holds back exactly `n` clients. */
+export async function postponedCount(server: Server, n: number): Promise<void> {
+  await countReaches('postponed clients', () => server.pause.postponedClients, n);
 }
 
 /** The next reply if one arrives within ms, else undefined (the connection stays usable). */

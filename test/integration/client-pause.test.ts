@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawConnection } from '../helpers/raw-connection.js';
-import { replyWithin } from '../helpers/blocking.js';
+import { postponedCount, replyWithin } from '../helpers/blocking.js';
 
 let ts: TestServer;
 let admin: RawConnection;
@@ -20,15 +20,6 @@ async function raw(): Promise<RawConnection> {
   const c = await RawConnection.connect(ts.port);
   raws.push(c);
   return c;
-}
-
-/** Waits (up to 2 s) until the pause holds back exactly n clients. */
-async function postponed(n: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ts.server.pause.postponedClients === n) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`expected ${n} postponed clients, have ${ts.server.pause.postponedClients}`);
 }
 
 beforeAll(async () => {
@@ -51,7 +42,7 @@ describe('CLIENT PAUSE WRITE', () => {
     const w = await raw();
     w.send('SET', 'k', 'new');
     w.send('GET', 'k');
-    await postponed(1);
+    await postponedCount(ts.server, 1);
     expect(await replyWithin(w, 100)).toBeUndefined();
     // Another client reads meanwhile, and sees the old value.
     expect(await admin.call('GET', 'k')).toBe('$1\r\nv\r\n');
@@ -80,7 +71,7 @@ describe('CLIENT PAUSE WRITE', () => {
     pub.send('PUBLISH', 'ch', 'hello');
     tx.send('SET', 'a', '1');
     tx2.send('EXEC');
-    await postponed(3);
+    await postponedCount(ts.server, 3);
     // A transaction of reads runs.
     const reads = await raw();
     expect(await reads.call('MULTI')).toBe('+OK\r\n');
@@ -101,9 +92,9 @@ describe('CLIENT PAUSE WRITE', () => {
     const a = await raw();
     const b = await raw();
     a.send('RPUSH', 'l', 'a');
-    await postponed(1);
+    await postponedCount(ts.server, 1);
     b.send('RPUSH', 'l', 'b');
-    await postponed(2);
+    await postponedCount(ts.server, 2);
     expect(await a.readReply()).toBe(':1\r\n');
     expect(await b.readReply()).toBe(':2\r\n');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -153,12 +144,12 @@ describe('CLIENT PAUSE WRITE', () => {
     gone.send('SET', 'x', '1');
     const stays = await raw();
     stays.send('SET', 'y', '1');
-    await postponed(2);
+    await postponedCount(ts.server, 2);
     const id = /id=(\d+) [^\n]*cmd=set/.exec(await admin.call('CLIENT', 'LIST'))![1]!;
     // COMPAT: redis-server 7.0.15 aborts on CLIENT UNBLOCK of a paused client; Kioku answers 0.
     expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(':0\r\n');
     gone.close();
-    await postponed(1);
+    await postponedCount(ts.server, 1);
     await admin.call('CLIENT', 'UNPAUSE');
     expect(await stays.readReply()).toBe('+OK\r\n');
     expect(await admin.call('EXISTS', 'x', 'y')).toBe(':1\r\n');
@@ -173,7 +164,7 @@ describe('CLIENT PAUSE ALL', () => {
     const c = await raw();
     c.send('PING');
     c.send('GET', 'k');
-    await postponed(1);
+    await postponedCount(ts.server, 1);
     expect(await replyWithin(c, 100)).toBeUndefined();
     expect(await c.readReply()).toBe('+PONG\r\n');
     expect(await c.readReply()).toBe('$1\r\nv\r\n');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawConnection } from '../helpers/raw-connection.js';
+import { blockedCount } from '../helpers/blocking.js';
 import { ManualClock } from '../../src/clock.js';
 
 let ts: TestServer;
@@ -22,14 +23,6 @@ async function raw(protocol: 2 | 3 = 2): Promise<RawConnection> {
   raws.push(c);
   if (protocol === 3) await c.call('HELLO', '3');
   return c;
-}
-
-async function blockedCount(n: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ts.server.blocking.blockedClients === n) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`expected ${n} blocked clients, have ${ts.server.blocking.blockedClients}`);
 }
 
 const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
@@ -379,7 +372,7 @@ describe('blocking commands inside MULTI', () => {
   it('clients blocked on a key are served after the whole EXEC, not between its commands', async () => {
     const waiter = await raw();
     waiter.send('BLPOP', 'l', '0');
-    await blockedCount(1);
+    await blockedCount(ts.server, 1);
     const c = await raw();
     await c.call('MULTI');
     await c.call('RPUSH', 'l', 'a');
@@ -387,7 +380,7 @@ describe('blocking commands inside MULTI', () => {
     await c.call('RPUSH', 'l', 'b');
     expect(await c.call('EXEC')).toBe('*3\r\n:1\r\n:1\r\n:1\r\n');
     expect(await waiter.readReply()).toBe(`*2\r\n${bulk('l')}${bulk('b')}`);
-    await blockedCount(0);
+    await blockedCount(ts.server, 0);
   });
 });
 
